@@ -1,0 +1,87 @@
+import type { LoggerService } from '@nestjs/common';
+import type { RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { AppConfig } from '../config/config';
+
+/** Response header naming the tier that served the request. */
+export const TIER_HEADER = 'x-lambdaflex-tier';
+/** Request and response header that carries the request's id. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The process's one logger: JSON lines on stdout, with the tier on every line. */
+export function createLogger(config: Pick<AppConfig, 'logLevel' | 'tier'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'lambdaflex-api', tier: config.tier },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+// The first request a process serves is its cold start, on Lambda and on a server alike.
+let servedOne = false;
+const coldRequests = new WeakSet<IncomingMessage>();
+
+/**
+ * Express middleware, mounted before the body parser so that every request, even one refused
+ * there, gets the tier and request id headers and exactly one log line.
+ */
+export function requestLogging(logger: Logger, tier: AppConfig['tier']): RequestHandler {
+  return pinoHttp({
+    logger,
+    quietReqLogger: true,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      if (!servedOne) {
+        servedOne = true;
+        coldRequests.add(req);
+      }
+      const given = req.headers[REQUEST_ID_HEADER];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader(REQUEST_ID_HEADER, id);
+      res.setHeader(TIER_HEADER, tier);
+      return id;
+    },
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request',
+    customSuccessObject: (req, res, val: { responseTime: number }) => line(req, res, val.responseTime),
+    customErrorObject: (req, res, _err, val: { responseTime: number }) => line(req, res, val.responseTime),
+  }) as unknown as RequestHandler;
+}
+
+function line(req: IncomingMessage & { id?: unknown }, res: ServerResponse, latencyMs: number) {
+  return {
+    requestId: req.id,
+    coldStart: coldRequests.has(req),
+    method: req.method,
+    path: (req as { originalUrl?: string }).originalUrl ?? req.url,
+    status: res.statusCode,
+    latencyMs,
+  };
+}
+
+/** Nest's own messages (start, routes, errors) through the same JSON logger. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string) {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string) {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string) {
+    this.logger.trace({ context }, String(message));
+  }
+  fatal(message: unknown, context?: string) {
+    this.logger.fatal({ context }, String(message));
+  }
+}

@@ -1,0 +1,45 @@
+import { createApp } from './app.factory';
+import { createLogger } from './common/logging';
+import { loadConfig } from './config/config';
+
+/**
+ * The server entry (Fargate behind an ALB, and local): listens on PORT and, on SIGTERM, stops
+ * accepting, lets in-flight requests finish, and exits before ECS's SIGKILL.
+ */
+async function main() {
+  const config = loadConfig(process.env, 'server');
+  const logger = createLogger(config);
+  const app = await createApp(config, logger);
+  const server = app.getHttpServer();
+  // Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we just closed (502s).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await app.listen(config.port, config.host);
+  const address = server.address();
+  logger.info({ port: typeof address === 'object' && address ? address.port : config.port }, 'listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    setTimeout(() => {
+      logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'drain timed out; exiting with requests in flight');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    // close() refuses new connections and waits for open ones; keep-alive connections that go idle
+    // after their last response are closed as they do, so the wait ends with the last request.
+    const reapIdle = setInterval(() => server.closeIdleConnections(), 100);
+    await app.close();
+    clearInterval(reapIdle);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(JSON.stringify({ level: 'fatal', msg: 'start failed', error: err.message }) + '\n');
+  process.exit(1);
+});

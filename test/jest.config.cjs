@@ -1,0 +1,6 @@
+module.exports = {
+  ...require('../jest.preset.cjs'),
+  displayName: 'integration',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/integration/**/*.spec.ts'],
+};
