@@ -16,7 +16,8 @@ export default tseslint.config(
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          allow: [],
+          // The suites in test/ run the API in process, through its public index only.
+          allow: ['@lambdaflex/api'],
           depConstraints: [
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },

@@ -1,8 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../apps/api/src/app.factory';
-import { loadConfig, type AppConfig, type Tier } from '../../apps/api/src/config/config';
-import { createPetsTable, LOCAL_CREDENTIALS, startDynalite, type LocalDynamoDb } from '../../tools/local/dynalite';
+import { createApp, loadConfig, type AppConfig, type Tier } from '@lambdaflex/api';
+import { createPetsTable, LOCAL_CREDENTIALS, startDynalite, type LocalDynamoDb } from '@lambdaflex/local-cloud';
 
 /** The API in this process, on a real socket, over a fresh dynalite with the pets table. */
 export interface RunningApi {

@@ -7,5 +7,5 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 
 /** Wraps an initialised app in serverless-express; call once per container and reuse. */
 export function createLambdaHandler(app: NestExpressApplication): LambdaHandler {
-  return serverlessExpress({ app: app.getHttpAdapter().getInstance() }) as LambdaHandler;
+  return serverlessExpress({ app: app.getHttpAdapter().getInstance() }) as unknown as LambdaHandler;
 }

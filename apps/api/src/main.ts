@@ -27,11 +27,13 @@ async function main() {
       logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'drain timed out; exiting with requests in flight');
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
-    // close() refuses new connections and waits for open ones; keep-alive connections that go idle
+    // Stop accepting at once, then wait for open connections; keep-alive connections that go idle
     // after their last response are closed as they do, so the wait ends with the last request.
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     const reapIdle = setInterval(() => server.closeIdleConnections(), 100);
-    await app.close();
+    await drained;
     clearInterval(reapIdle);
+    await app.close(); // Nest's shutdown hooks; the server is closed already
     logger.info('stopped');
     process.exit(0);
   };

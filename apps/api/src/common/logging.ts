@@ -33,7 +33,10 @@ const coldRequests = new WeakSet<IncomingMessage>();
 export function requestLogging(logger: Logger, tier: AppConfig['tier']): RequestHandler {
   return pinoHttp({
     logger,
+    // Lines carry only what line() picks: never the request's headers (credentials live there).
     quietReqLogger: true,
+    quietResLogger: true,
+    customAttributeKeys: { reqId: 'requestId' },
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       if (!servedOne) {
         servedOne = true;
@@ -52,9 +55,8 @@ export function requestLogging(logger: Logger, tier: AppConfig['tier']): Request
   }) as unknown as RequestHandler;
 }
 
-function line(req: IncomingMessage & { id?: unknown }, res: ServerResponse, latencyMs: number) {
+function line(req: IncomingMessage, res: ServerResponse, latencyMs: number) {
   return {
-    requestId: req.id,
     coldStart: coldRequests.has(req),
     method: req.method,
     path: (req as { originalUrl?: string }).originalUrl ?? req.url,

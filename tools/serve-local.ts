@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createPetsTable, LOCAL_CREDENTIALS, startDynalite } from './dynalite';
+import { createPetsTable, LOCAL_CREDENTIALS, startDynalite } from '@lambdaflex/local-cloud';
 
-const root = path.resolve(__dirname, '../..');
+const root = path.resolve(__dirname, '..');
 
 async function main() {
   const port = Number(process.env.PORT ?? 3000);

@@ -1,0 +1,200 @@
+import http from 'node:http';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { localEnv } from '../support/api';
+import {
+  API_DIST,
+  apiGatewayV2Event,
+  createPetsTable,
+  FakeRuntimeApi,
+  startDynalite,
+  startProcess,
+  type Child,
+  type LocalDynamoDb,
+} from '@lambdaflex/local-cloud';
+
+// The built image contents, run as the image runs them: entrypoint.sh decides the mode.
+const entrypoint = path.join(API_DIST, 'entrypoint.sh');
+
+function baseEnv(db: LocalDynamoDb): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, ...localEnv(db.endpoint, 'pets-entry'), LOG_LEVEL: 'info' };
+}
+
+function get(
+  url: string,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false, headers }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('entrypoint.sh, run for real from the built bundle', () => {
+  let db: LocalDynamoDb;
+  const children: Child[] = [];
+  beforeAll(async () => {
+    if (!existsSync(entrypoint)) throw new Error(`${entrypoint} is missing: run nx run api:build first`);
+    db = await startDynalite();
+    await createPetsTable(db.client, 'pets-entry');
+  });
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map((c) => c.stop()));
+  });
+  afterAll(() => db.stop());
+
+  async function startServer(extraEnv: NodeJS.ProcessEnv = {}) {
+    const child = startProcess(entrypoint, [], { ...baseEnv(db), PORT: '0', ...extraEnv });
+    children.push(child);
+    const listening = await child.waitForLine((l) => l.msg === 'listening');
+    return { child, url: `http://127.0.0.1:${listening.port}` };
+  }
+
+  describe('as a server (no AWS_LAMBDA_RUNTIME_API)', () => {
+    it('serves HTTP on PORT, as the local tier', async () => {
+      const { url } = await startServer();
+      const res = await get(`${url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(res.headers['x-lambdaflex-tier']).toBe('local');
+    });
+
+    it('names itself fargate when ECS gives it task metadata', async () => {
+      const { url } = await startServer({ ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/task' });
+      const res = await get(`${url}/healthz`);
+      expect(res.headers['x-lambdaflex-tier']).toBe('fargate');
+    });
+
+    it('logs each request as one JSON line, the first one as the cold start', async () => {
+      // Arrange
+      const { child, url } = await startServer();
+      // Act
+      const first = await get(`${url}/healthz`);
+      const second = await get(`${url}/pets/not-a-uuid`);
+      // Assert
+      const requestLines = await Promise.all(
+        [first, second].map((r) => child.waitForLine((l) => l.msg === 'request' && l.requestId === r.headers['x-request-id'])),
+      );
+      expect(requestLines[0]).toMatchObject({ tier: 'local', coldStart: true, status: 200, method: 'GET', path: '/healthz' });
+      expect(requestLines[1]).toMatchObject({ tier: 'local', coldStart: false, status: 400 });
+      for (const line of requestLines) expect(line.latencyMs).toEqual(expect.any(Number));
+      expect(child.lines.filter((l) => l.msg === 'request')).toHaveLength(2);
+    });
+
+    it('never writes request headers, where credentials travel, to the log', async () => {
+      const { child, url } = await startServer();
+      const res = await get(`${url}/healthz`, { authorization: 'Bearer secret-token-123', cookie: 'session=secret-cookie' });
+      await child.waitForLine((l) => l.msg === 'request' && l.requestId === res.headers['x-request-id']);
+      const log = JSON.stringify(child.lines);
+      expect(log).not.toContain('secret-token-123');
+      expect(log).not.toContain('secret-cookie');
+    });
+
+    it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
+      // Arrange: a create whose body is still arriving when the signal comes
+      const { child, url } = await startServer();
+      const body = JSON.stringify({ name: 'Slow', species: 'reptile' });
+      const { port } = new URL(url);
+      const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/pets', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.write(body.slice(0, 10));
+        setTimeout(() => req.end(body.slice(10)), 700);
+      });
+      await new Promise((r) => setTimeout(r, 100));
+
+      // Act
+      child.proc.kill('SIGTERM');
+      await child.waitForLine((l) => l.msg === 'draining');
+      const refused = await get(`${url}/healthz`).then(
+        () => 'accepted',
+        (err: NodeJS.ErrnoException) => err.code,
+      );
+
+      // Assert
+      expect(refused).toBe('ECONNREFUSED');
+      const answer = await inFlight;
+      expect(answer.status).toBe(201);
+      expect(JSON.parse(answer.body)).toMatchObject({ name: 'Slow' });
+      expect(await child.exited).toBe(0);
+      expect(child.lines.some((l) => l.msg === 'stopped')).toBe(true);
+    });
+
+    it('refuses to start on a bad configuration, with one readable line', async () => {
+      const child = startProcess(entrypoint, [], { ...baseEnv(db), PORT: 'eighty' });
+      children.push(child);
+      expect(await child.exited).toBe(1);
+      expect(child.stderr()).toMatch(/invalid configuration: PORT/);
+    });
+  });
+
+  describe('as a Lambda function (AWS_LAMBDA_RUNTIME_API set)', () => {
+    let runtime: FakeRuntimeApi;
+    let runtimeApi: string;
+    beforeEach(async () => {
+      runtime = new FakeRuntimeApi();
+      runtimeApi = await runtime.start();
+    });
+    afterEach(async () => {
+      await Promise.all(children.splice(0).map((c) => c.stop()));
+      await runtime.stop();
+    });
+
+    function startLambda(args: string[] = []) {
+      const child = startProcess(entrypoint, args, { ...baseEnv(db), AWS_LAMBDA_RUNTIME_API: runtimeApi, AWS_LAMBDA_FUNCTION_NAME: 'lambdaflex-api' });
+      children.push(child);
+      return child;
+    }
+
+    it('answers API Gateway events through the Runtime API, as the lambda tier', async () => {
+      // Arrange
+      const child = startLambda();
+      // Act
+      const health = await runtime.invoke(apiGatewayV2Event({ method: 'GET', path: '/healthz' }));
+      const created = await runtime.invoke(
+        apiGatewayV2Event({ method: 'POST', path: '/pets', headers: { 'content-type': 'application/json' }, body: '{"name":"Luna","species":"cat"}' }),
+      );
+      // Assert
+      expect(health.kind).toBe('response');
+      const healthResult = JSON.parse(health.body);
+      expect(healthResult.statusCode).toBe(200);
+      expect(healthResult.headers['x-lambdaflex-tier']).toBe('lambda');
+      expect(JSON.parse(healthResult.body)).toEqual({ status: 'ok', tier: 'lambda' });
+      const createdResult = JSON.parse(created.body);
+      expect(createdResult.statusCode).toBe(201);
+      expect(JSON.parse(createdResult.body)).toMatchObject({ name: 'Luna', species: 'cat' });
+      const logged = child.lines.filter((l) => l.msg === 'request');
+      expect(logged.map((l) => [l.tier, l.coldStart])).toEqual([
+        ['lambda', true],
+        ['lambda', false],
+      ]);
+    });
+
+    it('posts a handler failure to /error and goes on serving', async () => {
+      startLambda();
+      const failed = await runtime.invoke({ not: 'an http event' });
+      expect(failed.kind).toBe('error');
+      expect(JSON.parse(failed.body)).toMatchObject({ errorType: expect.any(String), errorMessage: expect.any(String) });
+      const next = await runtime.invoke(apiGatewayV2Event({ method: 'GET', path: '/healthz' }));
+      expect(JSON.parse(next.body).statusCode).toBe(200);
+    });
+
+    it('reports a handler it cannot load to /init/error and exits non-zero', async () => {
+      const child = startLambda(['lambda.nope']);
+      await runtime.whenInitError();
+      expect(JSON.parse(runtime.initError!.body).errorMessage).toContain('lambda.nope');
+      expect(await child.exited).not.toBe(0);
+    });
+  });
+});
