@@ -1,0 +1,84 @@
+import { transition } from 'xstate';
+import { conditionsFor } from './conditions';
+import { intentFor, type Intent } from './intent';
+import { tierMachine, type TransitionReason } from './machine';
+import type { Observation } from './observation';
+import { effectiveMode } from './policy';
+import { persist, phaseOf, restore, type PersistedSnapshot, type TierSnapshot } from './snapshot';
+import type { Condition, Phase, TransitionRecord } from './status';
+
+/** What one tick decides: the next snapshot to store, the phase, the intent, the conditions, the history. */
+export interface Decision {
+  snapshot: PersistedSnapshot;
+  phase: Phase;
+  intent: Intent;
+  conditions: Condition[];
+  /** Transitions taken this tick, oldest first, for the history ledger. */
+  transitions: TransitionRecord[];
+}
+
+const MESSAGES: Record<TransitionReason, string> = {
+  PinnedFargate: 'pinned to fargate',
+  PinnedLambda: 'pinned to lambda',
+  LoadAboveThreshold: 'total load held above scaleUp.thresholdRps for the up-window',
+  LambdaThrottling: 'Lambda throttled requests',
+  StrayStack: 'a Fargate tier stack exists that the machine did not expect',
+  TierReady: 'the Fargate tier stack is complete with enough healthy targets',
+  StackFailed: 'the Fargate tier stack failed',
+  WarmingTimedOut: 'the Fargate tier was not ready in time',
+  LoadBelowThreshold: 'total load of both tiers stayed under scaleDown.thresholdRps for the down-window',
+  TierUnhealthy: 'the ALB has no healthy target or the stack failed',
+  AnalysisFailed: 'the ALB failed the step analysis',
+  StepStalled: 'a dual step could not be judged in time',
+  StepPassed: 'the step held and passed the analysis',
+  Promoted: 'the last step held and passed: the ALB takes all traffic',
+  LoadReturned: 'load came back over the up-threshold before teardown began',
+  WeightDrained: 'ALB weight 0 is in sync',
+  WeightRestored: 'the ALB weight was found above 0; draining starts over',
+  TrafficGone: 'the drain delay passed and the ALB measured no traffic',
+  RecordRemoved: 'the ALB record is gone',
+  TierRemoved: 'the Fargate tier stack is gone',
+};
+
+/**
+ * The decision core: restore the machine from the stored snapshot, give it one observation, and read
+ * the next state, its intent and conditions. Pure: no I/O, no clock (`now` is epoch ms). Paused means
+ * no step and the stored intent, unchanged.
+ */
+export function decide(previous: PersistedSnapshot | undefined, seen: Observation, now: number): Decision {
+  const observation = withoutNonFinite(seen);
+  const { snapshot: restored, reset } = restore(previous, observation, now);
+  const paused = effectiveMode(observation.policy, now).type === 'paused';
+
+  let next: TierSnapshot = restored;
+  const transitions: TransitionRecord[] = [];
+  if (!paused) {
+    const [after, actions] = transition(tierMachine, restored, { type: 'observe', observation, now });
+    next = after;
+    const from = phaseOf(restored);
+    for (const action of actions) {
+      if (action.type !== 'record') continue;
+      const reason = (action.params as { reason: TransitionReason }).reason;
+      transitions.push({ at: new Date(now).toISOString(), from, to: phaseOf(next), reason, message: MESSAGES[reason] });
+    }
+  }
+
+  const phase = phaseOf(next);
+  const drainStep = typeof next.value === 'object' ? (next.value as { draining?: string }).draining : undefined;
+  const intent =
+    paused && previous?.intent && !reset ? previous.intent : intentFor({ phase, drainStep, context: next.context }, observation);
+  return {
+    snapshot: persist(next, intent),
+    phase,
+    intent,
+    conditions: conditionsFor({ phase, drainStep, context: next.context, observation, now, paused, reset }),
+    transitions,
+  };
+}
+
+/** A figure that is NaN or infinite is no figure: it becomes a gap, which the machine waits out. */
+function withoutNonFinite(o: Observation): Observation {
+  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
+  const metrics = Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, finite(v)]));
+  return { ...o, metrics, stack: { ...o.stack, healthyTargets: finite(o.stack.healthyTargets) } };
+}

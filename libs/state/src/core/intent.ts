@@ -1,0 +1,76 @@
+import { stepWeight, trafficIsThin, type TierContext } from './machine';
+import type { Observation } from './observation';
+import type { Phase } from './status';
+
+/**
+ * What the world should look like after this tick. The reconciler compares it with what it observed
+ * and acts on the difference only, so an intent repeated on the next tick does nothing twice.
+ */
+export interface Intent {
+  stack: StackIntent;
+  /** Route53 weights; written together in one change batch. */
+  weights: { api: number; alb: number };
+  /** Whether the ALB's weighted record should exist. */
+  albRecord: boolean;
+  /** Whether to send synthetic probes through the ALB this tick (dual at thin traffic). */
+  probe: boolean;
+  /** When the next tick should look again, in seconds; the schedule may come sooner. */
+  lookAgainAfterSeconds: number;
+}
+
+export type StackIntent =
+  | { present: false }
+  | {
+      present: true;
+      image: string;
+      desiredTasks: number;
+      minTasks: number;
+      maxTasks: number;
+      cpu: number;
+      memoryMiB: number;
+      targetRpsPerTask: number;
+    };
+
+/** The intent of a machine state, given what was observed. Pure; the same inputs give the same intent. */
+export function intentFor(
+  state: { phase: Phase; drainStep?: string; context: TierContext },
+  o: Observation,
+): Intent {
+  const p = o.policy;
+  const tier: StackIntent = {
+    present: true,
+    // Both tiers serve the same build: the tier follows the base stack's image.
+    image: o.image,
+    desiredTasks: Math.max(p.fargate.minTasks, Math.min(p.fargate.maxTasks, state.context.desiredTasks || (o.stack.desiredTasks ?? 0))),
+    minTasks: p.fargate.minTasks,
+    maxTasks: p.fargate.maxTasks,
+    cpu: p.fargate.cpu,
+    memoryMiB: p.fargate.memoryMiB,
+    targetRpsPerTask: p.fargate.targetRpsPerTask,
+  };
+  const none: StackIntent = { present: false };
+  // While target health is unknown (a metric gap), the ALB's weight may stay but never grow.
+  const albWeight = (wanted: number) =>
+    o.stack.healthyTargets === undefined ? Math.min(wanted, o.dns.albRecordExists ? o.dns.albWeight : 0) : wanted;
+  const weights = (alb: number) => ({ api: 100 - alb, alb });
+  const look = (seconds: number) => ({ probe: false, lookAgainAfterSeconds: seconds });
+
+  switch (state.phase) {
+    case 'lambda':
+      return { stack: none, weights: weights(0), albRecord: false, ...look(60) };
+    case 'warming':
+      return { stack: tier, weights: weights(0), albRecord: false, ...look(30) };
+    case 'dual': {
+      const alb = albWeight(stepWeight(p, state.context.stepIndex));
+      return { stack: tier, weights: weights(alb), albRecord: true, probe: trafficIsThin(o), lookAgainAfterSeconds: 30 };
+    }
+    case 'fargate':
+      return { stack: tier, weights: weights(albWeight(100)), albRecord: true, ...look(60) };
+    case 'draining': {
+      // Never create what is being drained: the stack and record stay only if they exist.
+      const stack = state.drainStep === 'deletingStack' || o.stack.status === 'absent' ? none : tier;
+      const albRecord = state.drainStep !== 'removingRecord' && state.drainStep !== 'deletingStack' && o.dns.albRecordExists;
+      return { stack, weights: weights(0), albRecord, ...look(60) };
+    }
+  }
+}

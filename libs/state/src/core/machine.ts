@@ -1,0 +1,447 @@
+import { assign, setup } from 'xstate';
+import type { Observation } from './observation';
+import { effectiveMode, type Policy } from './policy';
+
+/**
+ * The tier machine. One event, `observe`, carries everything a tick saw and the time; the machine
+ * never reads the clock and never does I/O. Its context keeps only the moments it must remember
+ * (when a phase, a dual step or the drain began; recent tier changes; failures and backoff).
+ *
+ *   lambda ──load up / throttling / pin──▶ warming ──tier ready──▶ dual ──last step passed──▶ fargate
+ *      ▲                                     │                      │  ▲                        │
+ *      │                          failed / timeout / load gone      │  └──load back──┐          │
+ *      │                                     ▼                      ▼                │          │
+ *      └──────────stack gone────────── draining ◀─────── analysis fails / unhealthy / load down / pin
+ *                         (shifting → waiting → removingRecord → deletingStack)
+ *
+ * Guards name the rule they check; every transition records its reason through the `record`
+ * action, which the caller turns into the history ledger.
+ */
+
+/** The one event: what a tick observed, and when (epoch ms). */
+export interface ObserveEvent {
+  type: 'observe';
+  observation: Observation;
+  now: number;
+}
+
+/** What the machine remembers between ticks. Times are epoch ms. */
+export interface TierContext {
+  /** When the current top-level phase began. */
+  enteredAt: number;
+  /** When the last tier change began (entering warming, draining, or dual back from draining). */
+  lastTierChangeAt?: number;
+  /** Times of the tier changes decided on load in the last 24 hours: the daily budget. */
+  loadChanges: number[];
+  /** Tasks the tier stack asks for, fixed when warming begins so the intent does not churn. */
+  desiredTasks: number;
+  /** Index into `policy.dual.steps` of the current step. */
+  stepIndex: number;
+  /** When the current dual step was set. */
+  stepStartedAt: number;
+  /** When the current step's weight was first seen written and in sync. */
+  stepSyncedAt?: number;
+  /** When ALB weight 0 was first seen in sync while draining. */
+  drainSyncedAt?: number;
+  /** Consecutive failures, for exponential backoff. */
+  failures: number;
+  backoffUntil?: number;
+  /** The last failure, shown as Degraded until the tier is promoted or a new attempt starts. */
+  failure?: { reason: string; message: string };
+}
+
+/** Reasons the machine records with each transition; the history ledger shows them. */
+export type TransitionReason =
+  | 'PinnedFargate'
+  | 'PinnedLambda'
+  | 'LoadAboveThreshold'
+  | 'LambdaThrottling'
+  | 'StrayStack'
+  | 'TierReady'
+  | 'StackFailed'
+  | 'WarmingTimedOut'
+  | 'LoadBelowThreshold'
+  | 'TierUnhealthy'
+  | 'AnalysisFailed'
+  | 'StepStalled'
+  | 'StepPassed'
+  | 'Promoted'
+  | 'LoadReturned'
+  | 'WeightDrained'
+  | 'WeightRestored'
+  | 'TrafficGone'
+  | 'RecordRemoved'
+  | 'TierRemoved';
+
+const DAY_MS = 86_400_000;
+const s = (seconds: number) => seconds * 1000;
+
+type Args = { context: TierContext; event: ObserveEvent };
+
+// ---- Facts about an observation, shared by guards and by the intent ----
+
+/** The number of tasks to start for a load: enough at the target rate, within min and max. */
+export function tasksFor(policy: Policy, rps: number | undefined): number {
+  const { minTasks, maxTasks, targetRpsPerTask } = policy.fargate;
+  const wanted = Math.ceil((rps ?? 0) / targetRpsPerTask);
+  return Math.min(maxTasks, Math.max(minTasks, Number.isFinite(wanted) ? wanted : minTasks));
+}
+
+/** The ALB weight of the current dual step. */
+export function stepWeight(policy: Policy, stepIndex: number): number {
+  const steps = policy.dual.steps;
+  return steps[Math.min(stepIndex, steps.length - 1)];
+}
+
+/** Whether the last-written weights have reached Route53's servers and the ALB record has this weight. */
+function albWeightInSync(o: Observation, weight: number): boolean {
+  return o.dns.inSync && o.dns.albWeight === weight && (weight === 0 || o.dns.albRecordExists);
+}
+
+/** Whether real ALB traffic is too thin to judge a step, so synthetic probes judge it instead. */
+export function trafficIsThin(o: Observation): boolean {
+  return (o.metrics.albRequests ?? 0) < o.policy.dual.analysis.minRequests;
+}
+
+const auto = ({ event: e }: Args) => effectiveMode(e.observation.policy, e.now).type === 'auto';
+const pinnedTo = ({ event: e }: Args, tier: 'lambda' | 'fargate') => {
+  const mode = effectiveMode(e.observation.policy, e.now);
+  return mode.type === 'pinned' && mode.tier === tier;
+};
+const dwellPassed = ({ context: c, event: e }: Args) =>
+  c.lastTierChangeAt === undefined || e.now - c.lastTierChangeAt >= s(e.observation.policy.minDwellSeconds);
+const budgetLeft = ({ context: c, event: e }: Args) =>
+  c.loadChanges.filter((t) => e.now - t < DAY_MS).length < e.observation.policy.maxTransitionsPerDay;
+const backoffOver = ({ context: c, event: e }: Args) => c.backoffUntil === undefined || e.now >= c.backoffUntil;
+const loadUp = ({ event: e }: Args) => {
+  const rps = e.observation.metrics.totalRpsUpWindow;
+  return rps !== undefined && rps >= e.observation.policy.scaleUp.thresholdRps;
+};
+const loadDown = ({ event: e }: Args) => {
+  const rps = e.observation.metrics.totalRpsDownWindow;
+  return rps !== undefined && rps <= e.observation.policy.scaleDown.thresholdRps;
+};
+/** A move decided on load: auto mode, the dwell passed and budget left. */
+const mayMoveOnLoad = (a: Args) => auto(a) && dwellPassed(a) && budgetLeft(a);
+const tierHealthy = ({ event: e }: Args) =>
+  e.observation.stack.status === 'ready' && (e.observation.stack.healthyTargets ?? 0) >= 1;
+/** The tier cannot serve: its stack is gone or failed, or its target group reports no healthy target. */
+const tierBroken = ({ event: e }: Args) =>
+  e.observation.stack.status === 'absent' ||
+  e.observation.stack.status === 'failed' ||
+  e.observation.stack.healthyTargets === 0;
+
+function analysis(a: Args): 'pass' | 'fail' | 'wait' {
+  const { observation: o } = a.event;
+  const limits = o.policy.dual.analysis;
+  const weight = stepWeight(o.policy, a.context.stepIndex);
+  const m = o.metrics;
+  if (m.albRequests !== undefined && m.albRequests >= limits.minRequests) {
+    const errorRate = (m.alb5xx ?? 0) / m.albRequests;
+    if (errorRate > limits.max5xxRate || (m.albP95Ms !== undefined && m.albP95Ms > limits.maxP95Ms)) return 'fail';
+    // Applied weight is not moved traffic: wait until the ALB measurably takes its share.
+    if (m.albShare === undefined || m.albShare < (limits.minShareRatio * weight) / 100) return 'wait';
+    return 'pass';
+  }
+  const probes = a.event.observation.probes;
+  if (probes && probes.failed > 0) return 'fail';
+  if (probes && probes.ok >= limits.probes) return 'pass';
+  return 'wait';
+}
+
+const stepHeld = ({ context: c, event: e }: Args) => {
+  const p = e.observation.policy;
+  const hold = s(Math.max(p.dns.ttlSeconds, p.dual.stepHoldSeconds));
+  return (
+    c.stepSyncedAt !== undefined &&
+    e.now - c.stepSyncedAt >= hold &&
+    albWeightInSync(e.observation, stepWeight(p, c.stepIndex))
+  );
+};
+const isLastStep = ({ context: c, event: e }: Args) => c.stepIndex >= e.observation.policy.dual.steps.length - 1;
+
+// ---- The machine ----
+
+export const tierMachine = setup({
+  types: {
+    context: {} as TierContext,
+    events: {} as ObserveEvent,
+    input: {} as { now: number },
+  },
+  guards: {
+    pinnedFargate: (a) => pinnedTo(a, 'fargate') && backoffOver(a),
+    pinnedLambda: (a) => pinnedTo(a, 'lambda'),
+    loadAboveThreshold: (a) => mayMoveOnLoad(a) && backoffOver(a) && loadUp(a),
+    lambdaThrottling: (a) => auto(a) && budgetLeft(a) && backoffOver(a) && (a.event.observation.metrics.lambdaThrottles ?? 0) > 0,
+    strayStack: ({ event: e }) => e.observation.stack.status !== 'absent',
+    tierReady: (a) =>
+      tierHealthy(a) &&
+      (a.event.observation.stack.healthyTargets ?? 0) >= a.event.observation.policy.fargate.minTasks &&
+      a.event.observation.stack.image === a.event.observation.image,
+    stackFailed: ({ event: e }) => e.observation.stack.status === 'failed',
+    warmingTimedOut: ({ context: c, event: e }) => e.now - c.enteredAt > s(e.observation.policy.warming.timeoutSeconds),
+    loadBelowThreshold: (a) => mayMoveOnLoad(a) && loadDown(a),
+    tierBroken,
+    analysisFailed: (a) => analysis(a) === 'fail',
+    stepStalled: ({ context: c, event: e }) => e.now - c.stepStartedAt > s(e.observation.policy.dual.maxStepSeconds),
+    lastStepPassed: (a) => isLastStep(a) && stepHeld(a) && analysis(a) === 'pass',
+    stepPassed: (a) => !isLastStep(a) && stepHeld(a) && analysis(a) === 'pass',
+    loadReturned: (a) => mayMoveOnLoad(a) && backoffOver(a) && loadUp(a) && tierHealthy(a),
+    pinnedFargateReturn: (a) => pinnedTo(a, 'fargate') && backoffOver(a) && tierHealthy(a),
+    albWeightZero: ({ event: e }) => albWeightInSync(e.observation, 0),
+    albWeightNotZero: ({ event: e }) => !albWeightInSync(e.observation, 0),
+    trafficGone: ({ context: c, event: e }) => {
+      const p = e.observation.policy;
+      const quiet = e.observation.metrics.albRpsMax;
+      return (
+        c.drainSyncedAt !== undefined &&
+        e.now - c.drainSyncedAt >= s(p.dns.drainDelaySeconds) &&
+        quiet !== undefined &&
+        quiet <= p.dns.drainFloorRps &&
+        albWeightInSync(e.observation, 0)
+      );
+    },
+    recordGone: ({ event: e }) => !e.observation.dns.albRecordExists && e.observation.dns.inSync,
+    stackGone: ({ event: e }) => e.observation.stack.status === 'absent',
+  },
+  actions: {
+    /** Turned by decide() into a history record; the machine itself does nothing with it. */
+    record: (_, _params: { reason: TransitionReason }) => undefined,
+    beginPhase: assign({ enteredAt: ({ event }) => event.now }),
+    /** A tier change begins: the dwell counts from here; a change decided on load spends budget. */
+    beginTierChange: assign(({ context, event }, params: { onLoad: boolean }) => ({
+      lastTierChangeAt: event.now,
+      loadChanges: [...context.loadChanges.filter((t) => event.now - t < DAY_MS), ...(params.onLoad ? [event.now] : [])],
+    })),
+    sizeTier: assign({
+      desiredTasks: ({ event }) => tasksFor(event.observation.policy, event.observation.metrics.totalRpsUpWindow),
+      failure: undefined,
+    }),
+    fail: assign(({ context, event }, params: { reason: TransitionReason; message: string }) => {
+      const { initialSeconds, maxSeconds } = event.observation.policy.backoff;
+      const backoffSeconds = Math.min(maxSeconds, initialSeconds * 2 ** context.failures);
+      return {
+        failures: context.failures + 1,
+        backoffUntil: event.now + s(backoffSeconds),
+        failure: { reason: params.reason, message: params.message },
+      };
+    }),
+    promoted: assign({ failures: 0, failure: undefined, backoffUntil: undefined }),
+    nextStep: assign({
+      stepIndex: ({ context }) => context.stepIndex + 1,
+      stepStartedAt: ({ event }) => event.now,
+      stepSyncedAt: undefined,
+    }),
+    firstStep: assign({ stepIndex: 0, stepStartedAt: ({ event }) => event.now, stepSyncedAt: undefined }),
+    noteStepSync: assign({
+      stepSyncedAt: ({ context, event }) =>
+        context.stepSyncedAt ??
+        (albWeightInSync(event.observation, stepWeight(event.observation.policy, context.stepIndex)) ? event.now : undefined),
+    }),
+    noteDrainSync: assign({ drainSyncedAt: ({ event }) => event.now }),
+    forgetDrainSync: assign({ drainSyncedAt: undefined }),
+  },
+}).createMachine({
+  id: 'tier',
+  initial: 'lambda',
+  context: ({ input }) => ({
+    enteredAt: input.now,
+    loadChanges: [],
+    desiredTasks: 0,
+    stepIndex: 0,
+    stepStartedAt: input.now,
+    failures: 0,
+  }),
+  states: {
+    lambda: {
+      entry: 'beginPhase',
+      on: {
+        observe: [
+          {
+            guard: 'strayStack',
+            target: 'draining',
+            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'StrayStack' } }],
+          },
+          {
+            guard: 'pinnedFargate',
+            target: 'warming',
+            actions: ['sizeTier', { type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedFargate' } }],
+          },
+          {
+            guard: 'lambdaThrottling',
+            target: 'warming',
+            actions: ['sizeTier', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LambdaThrottling' } }],
+          },
+          {
+            guard: 'loadAboveThreshold',
+            target: 'warming',
+            actions: ['sizeTier', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadAboveThreshold' } }],
+          },
+        ],
+      },
+    },
+    warming: {
+      entry: 'beginPhase',
+      on: {
+        observe: [
+          {
+            guard: 'stackFailed',
+            target: 'draining',
+            actions: [
+              { type: 'fail', params: { reason: 'StackFailed', message: 'the Fargate tier stack failed to create' } },
+              { type: 'beginTierChange', params: { onLoad: false } },
+              { type: 'record', params: { reason: 'StackFailed' } },
+            ],
+          },
+          {
+            guard: 'warmingTimedOut',
+            target: 'draining',
+            actions: [
+              { type: 'fail', params: { reason: 'WarmingTimedOut', message: 'the Fargate tier was not ready within warming.timeoutSeconds' } },
+              { type: 'beginTierChange', params: { onLoad: false } },
+              { type: 'record', params: { reason: 'WarmingTimedOut' } },
+            ],
+          },
+          {
+            guard: 'pinnedLambda',
+            target: 'draining',
+            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedLambda' } }],
+          },
+          {
+            guard: 'loadBelowThreshold',
+            target: 'draining',
+            actions: [{ type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadBelowThreshold' } }],
+          },
+          { guard: 'tierReady', target: 'dual', actions: ['firstStep', { type: 'record', params: { reason: 'TierReady' } }] },
+        ],
+      },
+    },
+    dual: {
+      entry: 'beginPhase',
+      on: {
+        observe: [
+          {
+            guard: 'tierBroken',
+            target: 'draining',
+            actions: [
+              { type: 'fail', params: { reason: 'TierUnhealthy', message: 'the ALB has no healthy target or the stack failed' } },
+              { type: 'beginTierChange', params: { onLoad: false } },
+              { type: 'record', params: { reason: 'TierUnhealthy' } },
+            ],
+          },
+          {
+            guard: 'analysisFailed',
+            target: 'draining',
+            actions: [
+              { type: 'fail', params: { reason: 'AnalysisFailed', message: 'ALB errors or latency over the analysis limits, or a probe failed' } },
+              { type: 'beginTierChange', params: { onLoad: false } },
+              { type: 'record', params: { reason: 'AnalysisFailed' } },
+            ],
+          },
+          {
+            guard: 'pinnedLambda',
+            target: 'draining',
+            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedLambda' } }],
+          },
+          {
+            guard: 'loadBelowThreshold',
+            target: 'draining',
+            actions: [{ type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadBelowThreshold' } }],
+          },
+          {
+            guard: 'stepStalled',
+            target: 'draining',
+            actions: [
+              { type: 'fail', params: { reason: 'StepStalled', message: 'a dual step could not be judged within dual.maxStepSeconds' } },
+              { type: 'beginTierChange', params: { onLoad: false } },
+              { type: 'record', params: { reason: 'StepStalled' } },
+            ],
+          },
+          { guard: 'lastStepPassed', target: 'fargate', actions: ['promoted', { type: 'record', params: { reason: 'Promoted' } }] },
+          { guard: 'stepPassed', actions: ['nextStep', { type: 'record', params: { reason: 'StepPassed' } }] },
+          { actions: 'noteStepSync' },
+        ],
+      },
+    },
+    fargate: {
+      entry: 'beginPhase',
+      on: {
+        observe: [
+          {
+            guard: 'tierBroken',
+            target: 'draining',
+            actions: [
+              { type: 'fail', params: { reason: 'TierUnhealthy', message: 'the ALB has no healthy target or the stack failed' } },
+              { type: 'beginTierChange', params: { onLoad: false } },
+              { type: 'record', params: { reason: 'TierUnhealthy' } },
+            ],
+          },
+          {
+            guard: 'pinnedLambda',
+            target: 'draining',
+            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedLambda' } }],
+          },
+          {
+            guard: 'loadBelowThreshold',
+            target: 'draining',
+            actions: [{ type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadBelowThreshold' } }],
+          },
+        ],
+      },
+    },
+    draining: {
+      entry: ['beginPhase', 'forgetDrainSync'],
+      initial: 'shifting',
+      states: {
+        /** ALB weight 0 written; waiting for Route53 to report it in sync. */
+        shifting: {
+          on: {
+            observe: [
+              {
+                guard: 'pinnedFargateReturn',
+                target: '#tier.dual',
+                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedFargate' } }],
+              },
+              {
+                guard: 'loadReturned',
+                target: '#tier.dual',
+                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadReturned' } }],
+              },
+              { guard: 'albWeightZero', target: 'waiting', actions: ['noteDrainSync', { type: 'record', params: { reason: 'WeightDrained' } }] },
+            ],
+          },
+        },
+        /** Weight 0 in sync; waiting out the drain delay and for the ALB's measured traffic to stop. */
+        waiting: {
+          on: {
+            observe: [
+              {
+                guard: 'pinnedFargateReturn',
+                target: '#tier.dual',
+                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedFargate' } }],
+              },
+              {
+                guard: 'loadReturned',
+                target: '#tier.dual',
+                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadReturned' } }],
+              },
+              // Someone wrote a weight back: the drain starts over once 0 is in sync again.
+              { guard: 'albWeightNotZero', target: 'shifting', actions: ['forgetDrainSync', { type: 'record', params: { reason: 'WeightRestored' } }] },
+              { guard: 'trafficGone', target: 'removingRecord', actions: { type: 'record', params: { reason: 'TrafficGone' } } },
+            ],
+          },
+        },
+        /** Teardown has begun: the ALB record goes first, so no new resolver learns the ALB. */
+        removingRecord: {
+          on: { observe: { guard: 'recordGone', target: 'deletingStack', actions: { type: 'record', params: { reason: 'RecordRemoved' } } } },
+        },
+        /** The record is gone; the stack is deleted. */
+        deletingStack: {
+          on: { observe: { guard: 'stackGone', target: '#tier.lambda', actions: { type: 'record', params: { reason: 'TierRemoved' } } } },
+        },
+      },
+    },
+  },
+});
+
+export type TierMachine = typeof tierMachine;

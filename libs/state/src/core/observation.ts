@@ -1,0 +1,71 @@
+import type { Policy, PolicyIssue } from './policy';
+
+/**
+ * The Fargate tier stack as CloudFormation shows it, reduced to what the machine decides on.
+ * `in-progress` covers every `*_IN_PROGRESS`; `failed` every `*_FAILED` and `ROLLBACK_COMPLETE`
+ * (a stack that can only be deleted); `UPDATE_ROLLBACK_COMPLETE` is `ready`: the old version serves.
+ */
+export type StackStatus = 'absent' | 'in-progress' | 'ready' | 'failed';
+
+export interface StackObservation {
+  status: StackStatus;
+  /** The image the tier's tasks run, from the stack's parameters. */
+  image?: string;
+  /** Task count asked of the stack (its DesiredCount parameter). */
+  desiredTasks?: number;
+  /** Targets the ALB's target group reports healthy; undefined when unknown. */
+  healthyTargets?: number;
+}
+
+/** The two weighted records of the service's name, and the last change's propagation. */
+export interface DnsObservation {
+  /** Weight of the API Gateway record (it always exists: Lambda is never removed). */
+  apiWeight: number;
+  /** Weight of the ALB record; 0 when the record does not exist. */
+  albWeight: number;
+  albRecordExists: boolean;
+  /** Whether the last change has propagated to every Route53 server (GetChange INSYNC). */
+  inSync: boolean;
+}
+
+/**
+ * Request rates in requests per second, per-minute figures over the policy's windows. `undefined`
+ * means no data (a metric gap), never zero: the machine waits rather than guess.
+ */
+export interface MetricsObservation {
+  /** Lowest per-minute rate of both tiers together over the up-window: high only if load held. */
+  totalRpsUpWindow?: number;
+  /** Highest per-minute rate of both tiers together over the down-window: low only if load stayed low. */
+  totalRpsDownWindow?: number;
+  /** Lambda throttles over the up-window (a count); > 0 means Lambda alone cannot hold the load. */
+  lambdaThrottles?: number;
+  /** Highest per-minute rate the ALB served over the last drain-check window (ALB RequestCount). */
+  albRpsMax?: number;
+  /** The ALB's share of all requests over the last step-hold window, 0..1. */
+  albShare?: number;
+  /** ALB requests, 5xx responses and p95 response time over the last step-hold window. */
+  albRequests?: number;
+  alb5xx?: number;
+  albP95Ms?: number;
+}
+
+/** Results of synthetic `/healthz` probes through the ALB since the current dual step began. */
+export interface ProbeObservation {
+  ok: number;
+  failed: number;
+}
+
+/**
+ * Everything a tick sees, in one event. `policy` is the last good policy; `policyIssues` is set when
+ * the stored item is invalid (the machine then runs on the last good one and reports Degraded).
+ */
+export interface Observation {
+  policy: Policy;
+  policyIssues?: PolicyIssue[];
+  /** The image the base stack (the Lambda) runs: the tier must run the same. */
+  image: string;
+  stack: StackObservation;
+  dns: DnsObservation;
+  metrics: MetricsObservation;
+  probes?: ProbeObservation;
+}

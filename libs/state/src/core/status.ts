@@ -1,0 +1,41 @@
+import type { Intent } from './intent';
+import type { PersistedSnapshot } from './snapshot';
+import type { Policy } from './policy';
+
+/** The machine's top-level states, the service's phase. */
+export const PHASES = ['lambda', 'warming', 'dual', 'fargate', 'draining'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type ConditionType = 'Ready' | 'Progressing' | 'Degraded';
+
+/** A Kubernetes-style condition: a type, whether it holds, a PascalCase reason and a sentence. */
+export interface Condition {
+  type: ConditionType;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+}
+
+/** What a tier change was, for the history ledger. */
+export interface TransitionRecord {
+  at: string;
+  from: Phase;
+  to: Phase;
+  reason: string;
+  message: string;
+}
+
+/** A service's status item: written once at the end of each tick, with a version check. */
+export interface ServiceStatus {
+  service: string;
+  phase: Phase;
+  conditions: Condition[];
+  /** The policy generation this status was computed from. */
+  observedGeneration: number;
+  lastTransition?: TransitionRecord;
+  intent: Intent;
+  snapshot: PersistedSnapshot;
+  /** The last policy that passed validation: used while the stored one is invalid. */
+  lastGoodPolicy: Policy;
+  updatedAt: string;
+}
