@@ -29,6 +29,22 @@ export default tseslint.config(
     },
   },
   {
+    // The decision core is pure: no AWS SDK, no Nest, no clock or environment reads from here.
+    files: ['libs/state/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@aws-sdk/*', '@nestjs/*', 'node:*', 'fs', 'http', 'https', 'net'], message: 'core/ is pure: effects live in adapters' }] },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'core/ never reads the clock: time comes in with the event' },
+        { object: 'process', property: 'env', message: 'core/ never reads the environment' },
+      ],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'core/ does no I/O' }],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,17 +1,18 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite, type LocalDynamoDb } from '@lambdaflex/local-cloud';
-// Relative until the @lambdaflex/state alias exists; then import from it and drop this exemption.
-/* eslint-disable @nx/enforce-module-boundaries */
-import { defaultPolicy, InvalidPolicyError, parsePolicy, type Policy } from '../../libs/state/src/core/policy';
-import type { ServiceStatus, TransitionRecord } from '../../libs/state/src/core/status';
 import {
+  createStateTable,
+  defaultPolicy,
   InvalidCursorError,
+  InvalidPolicyError,
+  parsePolicy,
   PolicyConflictError,
   StateStore,
   StatusConflictError,
-} from '../../libs/state/src/dynamodb/state-store';
-import { createStateTable } from '../../libs/state/src/dynamodb/state-table';
-/* eslint-enable @nx/enforce-module-boundaries */
+  type Policy,
+  type ServiceStatus,
+  type TransitionRecord,
+} from '@lambdaflex/state';
 
 const DAY_SECONDS = 86_400;
 

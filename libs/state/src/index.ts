@@ -11,3 +11,5 @@ export * from './core/conditions';
 export { tierMachine, tasksFor, stepWeight, type TierContext, type ObserveEvent, type TransitionReason } from './core/machine';
 export { MACHINE_VERSION, persist, restore, phaseOf, type PersistedSnapshot, type TierSnapshot } from './core/snapshot';
 export { decide, type Decision } from './core/decide';
+export * from './dynamodb/state-store';
+export * from './dynamodb/state-table';

@@ -21,7 +21,7 @@ const STALL_MARGIN_MS = 3_600_000;
  * problem in its message and names the first in its reason, so a stuck state never goes unsaid.
  */
 export function conditionsFor(c: ConditionInput): Condition[] {
-  const { phase, observation: o } = c;
+  const { phase } = c;
   const stable = phase === 'lambda' || phase === 'fargate';
   const ready: Condition = c.paused
     ? { type: 'Ready', status: stable ? 'True' : 'False', reason: 'Paused', message: 'paused by policy: no change is made' }

@@ -17,6 +17,9 @@ export interface Decision {
   transitions: TransitionRecord[];
 }
 
+// Each step changes the state or its context; the longest chain one world can cause is short.
+const MAX_STEPS_PER_TICK = 8;
+
 const MESSAGES: Record<TransitionReason, string> = {
   PinnedFargate: 'pinned to fargate',
   PinnedLambda: 'pinned to lambda',
@@ -52,15 +55,18 @@ export function decide(previous: PersistedSnapshot | undefined, seen: Observatio
 
   let next: TierSnapshot = restored;
   const transitions: TransitionRecord[] = [];
-  if (!paused) {
-    const [after, actions] = transition(tierMachine, restored, { type: 'observe', observation, now });
-    next = after;
-    const from = phaseOf(restored);
+  // Level-triggered: the observation is given again until the machine settles, so that a state
+  // reached this tick also acts on it (deciding twice on the same world then changes nothing).
+  for (let step = 0; !paused && step < MAX_STEPS_PER_TICK; step++) {
+    const [after, actions] = transition(tierMachine, next, { type: 'observe', observation, now });
     for (const action of actions) {
       if (action.type !== 'record') continue;
       const reason = (action.params as { reason: TransitionReason }).reason;
-      transitions.push({ at: new Date(now).toISOString(), from, to: phaseOf(next), reason, message: MESSAGES[reason] });
+      transitions.push({ at: new Date(now).toISOString(), from: phaseOf(next), to: phaseOf(after), reason, message: MESSAGES[reason] });
     }
+    const settled = JSON.stringify([after.value, after.context]) === JSON.stringify([next.value, next.context]);
+    next = after;
+    if (settled) break;
   }
 
   const phase = phaseOf(next);

@@ -207,7 +207,8 @@ export const tierMachine = setup({
   actions: {
     /** Turned by decide() into a history record; the machine itself does nothing with it. */
     record: (_, _params: { reason: TransitionReason }) => undefined,
-    beginPhase: assign({ enteredAt: ({ event }) => event.now }),
+    // The machine's own start event carries no time: the context's (from input) stands.
+    beginPhase: assign({ enteredAt: ({ context, event }) => event.now ?? context.enteredAt }),
     /** A tier change begins: the dwell counts from here; a change decided on load spends budget. */
     beginTierChange: assign(({ context, event }, params: { onLoad: boolean }) => ({
       lastTierChangeAt: event.now,
