@@ -31,6 +31,7 @@ export default tseslint.config(
   {
     // The decision core is pure: no AWS SDK, no Nest, no clock or environment reads from here.
     files: ['libs/state/src/core/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,7 +1,7 @@
 import { transition } from 'xstate';
 import { conditionsFor } from './conditions';
 import { intentFor, type Intent } from './intent';
-import { tierMachine, type TransitionReason } from './machine';
+import { tierCannotServe, tierMachine, type TransitionReason } from './machine';
 import type { Observation } from './observation';
 import { effectiveMode } from './policy';
 import { persist, phaseOf, restore, type PersistedSnapshot, type TierSnapshot } from './snapshot';
@@ -46,12 +46,17 @@ const MESSAGES: Record<TransitionReason, string> = {
 /**
  * The decision core: restore the machine from the stored snapshot, give it one observation, and read
  * the next state, its intent and conditions. Pure: no I/O, no clock (`now` is epoch ms). Paused means
- * no step and the stored intent, unchanged.
+ * no step and the stored intent, unchanged, unless the tier behind a weighted ALB can no longer serve.
  */
-export function decide(previous: PersistedSnapshot | undefined, seen: Observation, now: number): Decision {
+export function decide(previous: PersistedSnapshot | undefined, seen: Observation, clock: number): Decision {
   const observation = withoutNonFinite(seen);
+  // Time never runs backwards for the machine: a clock that steps back counts as one that stalled.
+  const now = Math.max(clock, previous?.observedAt ?? -Infinity);
   const { snapshot: restored, reset } = restore(previous, observation, now);
-  const paused = effectiveMode(observation.policy, now).type === 'paused';
+  // Paused freezes every decision but one: a tier that can no longer serve loses its ALB weight.
+  const paused =
+    effectiveMode(observation.policy, now).type === 'paused' &&
+    !((previous?.intent?.weights.alb ?? 0) > 0 && tierCannotServe(observation));
 
   let next: TierSnapshot = restored;
   const transitions: TransitionRecord[] = [];
@@ -74,7 +79,7 @@ export function decide(previous: PersistedSnapshot | undefined, seen: Observatio
   const intent =
     paused && previous?.intent && !reset ? previous.intent : intentFor({ phase, drainStep, context: next.context }, observation);
   return {
-    snapshot: persist(next, intent),
+    snapshot: persist(next, intent, now),
     phase,
     intent,
     conditions: conditionsFor({ phase, drainStep, context: next.context, observation, now, paused, reset }),

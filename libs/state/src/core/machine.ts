@@ -126,10 +126,10 @@ const mayMoveOnLoad = (a: Args) => auto(a) && dwellPassed(a) && budgetLeft(a);
 const tierHealthy = ({ event: e }: Args) =>
   e.observation.stack.status === 'ready' && (e.observation.stack.healthyTargets ?? 0) >= 1;
 /** The tier cannot serve: its stack is gone or failed, or its target group reports no healthy target. */
-const tierBroken = ({ event: e }: Args) =>
-  e.observation.stack.status === 'absent' ||
-  e.observation.stack.status === 'failed' ||
-  e.observation.stack.healthyTargets === 0;
+export function tierCannotServe(o: Observation): boolean {
+  return o.stack.status === 'absent' || o.stack.status === 'failed' || o.stack.healthyTargets === 0;
+}
+const tierBroken = ({ event: e }: Args) => tierCannotServe(e.observation);
 
 function analysis(a: Args): 'pass' | 'fail' | 'wait' {
   const { observation: o } = a.event;

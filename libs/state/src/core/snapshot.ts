@@ -17,6 +17,8 @@ export interface PersistedSnapshot {
   context: TierContext;
   /** The intent decided with this snapshot: kept as is while the service is paused. */
   intent?: Intent;
+  /** The latest time the machine was given: a clock that steps back is held here, as if it stalled. */
+  observedAt?: number;
 }
 
 const time = z.number().finite();
@@ -41,8 +43,8 @@ export function phaseOf(snapshot: TierSnapshot): Phase {
 }
 
 /** The snapshot as plain JSON for the status item. */
-export function persist(snapshot: TierSnapshot, intent: Intent): PersistedSnapshot {
-  return { version: MACHINE_VERSION, value: snapshot.value, context: snapshot.context, intent };
+export function persist(snapshot: TierSnapshot, intent: Intent, observedAt?: number): PersistedSnapshot {
+  return { version: MACHINE_VERSION, value: snapshot.value, context: snapshot.context, intent, observedAt };
 }
 
 /**
