@@ -174,6 +174,8 @@ describe('entrypoint.sh, run for real from the built bundle', () => {
       const createdResult = JSON.parse(created.body);
       expect(createdResult.statusCode).toBe(201);
       expect(JSON.parse(createdResult.body)).toMatchObject({ name: 'Luna', species: 'cat' });
+      // The log line may reach the pipe after the response reaches the Runtime API: wait for both.
+      await child.waitForLine((l) => l.msg === 'request' && l.status === 201);
       const logged = child.lines.filter((l) => l.msg === 'request');
       expect(logged.map((l) => [l.tier, l.coldStart])).toEqual([
         ['lambda', true],
