@@ -17,7 +17,7 @@ export default tseslint.config(
         'error',
         {
           // The suites in test/ run the API in process, through its public index only.
-          allow: ['@lambdaflex/api'],
+          allow: ['@lambdaflex/api', '@lambdaflex/reconciler'],
           depConstraints: [
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },

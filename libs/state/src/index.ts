@@ -13,3 +13,4 @@ export { MACHINE_VERSION, persist, restore, phaseOf, type PersistedSnapshot, typ
 export { decide, type Decision } from './core/decide';
 export * from './dynamodb/state-store';
 export * from './dynamodb/state-table';
+export * from './core/stacks';

@@ -15,6 +15,8 @@ export interface Decision {
   conditions: Condition[];
   /** Transitions taken this tick, oldest first, for the history ledger. */
   transitions: TransitionRecord[];
+  /** Paused: the intent is the stored one and nothing may act on the world. */
+  frozen: boolean;
 }
 
 // Each step changes the state or its context; the longest chain one world can cause is short.
@@ -84,6 +86,7 @@ export function decide(previous: PersistedSnapshot | undefined, seen: Observatio
     intent,
     conditions: conditionsFor({ phase, drainStep, context: next.context, observation, now, paused, reset }),
     transitions,
+    frozen: paused,
   };
 }
 

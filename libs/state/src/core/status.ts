@@ -37,5 +37,7 @@ export interface ServiceStatus {
   snapshot: PersistedSnapshot;
   /** The last policy that passed validation: used while the stored one is invalid. */
   lastGoodPolicy: Policy;
+  /** The last Route53 change submitted, followed until it is INSYNC. */
+  dnsChange?: { id: string; submittedAt: string };
   updatedAt: string;
 }

@@ -40,7 +40,8 @@ export async function createStateTable(client: DynamoDBClient, tableName: string
     if (!(err instanceof ResourceInUseException)) throw err;
   }
   // TTL cannot be changed while the table is still CREATING on AWS.
-  await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: tableName });
+  // Poll every second or so, not every 20 s as the waiter does by default: dynalite is ready at once.
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
 
   // Enabling TTL twice is an error on AWS, so look first.
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));

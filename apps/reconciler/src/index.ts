@@ -1,0 +1,8 @@
+/**
+ * The reconciler as a library, for the suites in test/ and the local cloud: one tick, its ports, and
+ * the pure plan. The deployable entries are handler.ts (Lambda) and cli.ts.
+ */
+export * from './ports';
+export { reconcileOnce, type ReconcilerPorts, type TickOptions, type TickResult } from './reconcile';
+export { planActs, tierParameters, type Act, type Plan } from './act/plan';
+export { observe, toObservation, ServiceSetupError, type World, type BaseStack } from './observe/observe';
