@@ -6,3 +6,4 @@ export * from './ports';
 export { reconcileOnce, type ReconcilerPorts, type TickOptions, type TickResult } from './reconcile';
 export { planActs, tierParameters, type Act, type Plan } from './act/plan';
 export { observe, toObservation, ServiceSetupError, type World, type BaseStack } from './observe/observe';
+export { runCli, parseCli, UsageError, type CliOptions } from './cli';
