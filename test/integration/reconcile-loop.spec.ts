@@ -1,5 +1,5 @@
-import { tierStackName, type Phase } from '@lambdaflex/state';
-import { reconcileOnce, type TickResult } from '@lambdaflex/reconciler';
+import { baseStackName, parsePolicy, tierStackName, type Phase } from '@lambdaflex/state';
+import { reconcileAll, reconcileOnce, type TickResult } from '@lambdaflex/reconciler';
 import { startDynalite, type LocalDynamoDb } from '@lambdaflex/local-cloud';
 import { FAST_POLICY, startHarness, type Harness } from '../support/reconciler';
 
@@ -160,5 +160,23 @@ describe('the reconcile loop against the cloud model', () => {
     expect(degraded?.message).toContain('scaleUp.thresholdRps upAboveDown');
     expect(status.lastGoodPolicy.scaleUp.thresholdRps).toBe(10);
     await h.stop();
+  });
+});
+
+describe('reconcileAll, as the scheduled handler runs it', () => {
+  it('reconciles every service, and one that fails holds up none of the others', async () => {
+    // Arrange: two healthy services and one without a base stack, in one table
+    const db = await startDynalite();
+    const h = await startHarness('shop', undefined, {}, db);
+    await h.store.writePolicy(parsePolicy({ service: 'ghost' }), undefined);
+    await h.store.writePolicy(parsePolicy({ service: 'blog' }), undefined);
+    h.model.stacks.set(baseStackName('blog'), { ...h.model.stacks.get(baseStackName('shop'))!, name: baseStackName('blog') });
+    // Act
+    const results = await reconcileAll(h.ports, T0, 2);
+    // Assert
+    const byService = Object.fromEntries(results.map((r) => [r.service, r.outcome]));
+    expect(byService).toEqual({ blog: 'reconciled', ghost: 'failed', shop: 'reconciled' });
+    await h.stop();
+    await db.stop();
   });
 });

@@ -7,3 +7,4 @@ export { reconcileOnce, type ReconcilerPorts, type TickOptions, type TickResult 
 export { planActs, tierParameters, type Act, type Plan } from './act/plan';
 export { observe, toObservation, ServiceSetupError, type World, type BaseStack } from './observe/observe';
 export { runCli, parseCli, UsageError, type CliOptions } from './cli';
+export { reconcileAll, type ServiceTick } from './reconcile-all';

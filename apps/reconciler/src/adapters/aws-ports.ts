@@ -1,0 +1,33 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Logger } from 'pino';
+import { StateStore } from '@lambdaflex/state';
+import type { ReconcilerConfig } from '../config';
+import type { ReconcilerPorts } from '../reconcile';
+import { CloudFormationAdapter } from './cloudformation.adapter';
+import { CloudWatchAdapter } from './cloudwatch.adapter';
+import { ProbeAdapter } from './probe.adapter';
+import { Route53Adapter } from './route53.adapter';
+
+/**
+ * The AWS adapters behind the reconciler's ports, with their SDK clients. Called once per container
+ * (at module scope in the handler): clients keep their connections across invocations. The SDK's
+ * standard retry mode backs off with jitter on throttling and 5xx; what is left is classified by the
+ * adapters.
+ */
+export function createAwsPorts(config: ReconcilerConfig, log: Logger): ReconcilerPorts {
+  const common = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL, maxAttempts: 5, retryMode: 'standard' as const };
+  const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    store: new StateStore(dynamodb, config.STATE_TABLE),
+    stacks: new CloudFormationAdapter(new CloudFormationClient(common), { templateUrl: config.TIER_TEMPLATE_URL, tags: { 'lambdaflex:managed-by': 'reconciler' } }),
+    // Route53 is a global service with its endpoint in us-east-1.
+    dns: new Route53Adapter(new Route53Client({ ...common, region: 'us-east-1' })),
+    metrics: new CloudWatchAdapter(new CloudWatchClient(common), { lagSeconds: config.METRIC_LAG_SECONDS }),
+    probe: new ProbeAdapter(),
+    log,
+  };
+}
