@@ -102,6 +102,7 @@ export class CloudModel {
         [BASE_OUTPUTS.certificateArn]: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
         [BASE_OUTPUTS.taskExecutionRoleArn]: 'arn:aws:iam::123456789012:role/exec',
         [BASE_OUTPUTS.taskRoleArn]: 'arn:aws:iam::123456789012:role/task',
+        [BASE_OUTPUTS.petsTable]: `${service}-pets`,
       },
       createdAt: '2026-11-01T00:00:00.000Z',
       ticksLeft: 0,

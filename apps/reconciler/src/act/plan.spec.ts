@@ -13,6 +13,7 @@ const base = {
   certificateArn: 'arn:cert',
   taskExecutionRoleArn: 'arn:exec',
   taskRoleArn: 'arn:task',
+  petsTable: 'shop-pets',
 };
 const albOutputs = {
   LoadBalancerDnsName: 'alb-1.elb.amazonaws.com',

@@ -98,6 +98,7 @@ export function tierParameters(intent: Intent, world: World): Record<string, str
     [p.certificateArn]: world.base.certificateArn,
     [p.taskExecutionRoleArn]: world.base.taskExecutionRoleArn,
     [p.taskRoleArn]: world.base.taskRoleArn,
+    [p.petsTable]: world.base.petsTable,
   };
 }
 

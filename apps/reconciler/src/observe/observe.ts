@@ -42,6 +42,7 @@ export interface BaseStack {
   certificateArn: string;
   taskExecutionRoleArn: string;
   taskRoleArn: string;
+  petsTable: string;
 }
 
 /** The service cannot be reconciled until a person fixes something (no policy, no base stack). */

@@ -22,6 +22,8 @@ export const BASE_OUTPUTS = {
   certificateArn: 'CertificateArn',
   taskExecutionRoleArn: 'TaskExecutionRoleArn',
   taskRoleArn: 'TaskRoleArn',
+  /** The app's data table: both tiers serve the same data. */
+  petsTable: 'PetsTableName',
 } as const;
 
 /** Parameters of the tier stack template. */
@@ -38,6 +40,7 @@ export const TIER_PARAMETERS = {
   certificateArn: 'CertificateArn',
   taskExecutionRoleArn: 'TaskExecutionRoleArn',
   taskRoleArn: 'TaskRoleArn',
+  petsTable: 'PetsTable',
 } as const;
 
 /** Outputs of the tier stack that the reconciler reads. */
