@@ -6,7 +6,7 @@ import {
   API_DIST,
   apiGatewayV2Event,
   createPetsTable,
-  FakeRuntimeApi,
+  LocalRuntimeApi,
   startDynalite,
   startProcess,
   type Child,
@@ -140,10 +140,10 @@ describe('entrypoint.sh, run for real from the built bundle', () => {
   });
 
   describe('as a Lambda function (AWS_LAMBDA_RUNTIME_API set)', () => {
-    let runtime: FakeRuntimeApi;
+    let runtime: LocalRuntimeApi;
     let runtimeApi: string;
     beforeEach(async () => {
-      runtime = new FakeRuntimeApi();
+      runtime = new LocalRuntimeApi();
       runtimeApi = await runtime.start();
     });
     afterEach(async () => {

@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { API_DIST, apiGatewayV2Event, FakeRuntimeApi, ROOT, startProcess } from '@lambdaflex/local-cloud';
+import { API_DIST, apiGatewayV2Event, LocalRuntimeApi, ROOT, startProcess } from '@lambdaflex/local-cloud';
 
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 15);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 8);
@@ -35,7 +35,7 @@ const median = (xs: number[]) => {
 };
 
 async function coldStart(dir: string): Promise<number> {
-  const runtime = new FakeRuntimeApi();
+  const runtime = new LocalRuntimeApi();
   const api = await runtime.start();
   const started = performance.now();
   const child = startProcess(process.execPath, [path.join(dir, 'bootstrap.js'), 'lambda.handler'], {

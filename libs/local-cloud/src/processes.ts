@@ -17,7 +17,12 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+/**
+ * Starts a real process. Its stdout JSON lines are kept for `waitForLine` unless `keepLines` is a
+ * number: then only that many of the latest are kept (a long-running server under load logs a line a
+ * request).
+ */
+export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, options: { keepLines?: number } = {}): Child {
   const proc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
@@ -34,10 +39,11 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
       } catch {
         lines.push({ text });
       }
+      if (options.keepLines !== undefined && lines.length > options.keepLines) lines.splice(0, lines.length - options.keepLines);
       waiters.splice(0).forEach((w) => w());
     }
   });
-  proc.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  proc.stderr!.on('data', (chunk: Buffer) => (err = (err + chunk.toString('utf8')).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   void exited.then(() => waiters.splice(0).forEach((w) => w()));
   let done = false;

@@ -14,7 +14,7 @@ export interface InvocationOutcome {
  * runtime speaks: it hands out queued events on `/invocation/next` and records what comes back on
  * `/response` and `/error`. Enough to run a real bootstrap process as Lambda runs it.
  */
-export class FakeRuntimeApi {
+export class LocalRuntimeApi {
   private readonly server = http.createServer((req, res) => this.route(req, res));
   private readonly queue: { requestId: string; event: unknown }[] = [];
   private readonly waitingForNext: http.ServerResponse[] = [];

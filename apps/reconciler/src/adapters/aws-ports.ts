@@ -26,7 +26,11 @@ export function createAwsPorts(config: ReconcilerConfig, log: Logger): Reconcile
     stacks: new CloudFormationAdapter(new CloudFormationClient(common), { templateUrl: config.TIER_TEMPLATE_URL, tags: { 'lambdaflex:managed-by': 'reconciler' } }),
     // Route53 is a global service with its endpoint in us-east-1.
     dns: new Route53Adapter(new Route53Client({ ...common, region: 'us-east-1' })),
-    metrics: new CloudWatchAdapter(new CloudWatchClient(common), { lagSeconds: config.METRIC_LAG_SECONDS }),
+    metrics: new CloudWatchAdapter(new CloudWatchClient(common), {
+      lagSeconds: config.METRIC_LAG_SECONDS,
+      // A failed read becomes gaps (the machine waits them out); the reason still reaches the log.
+      onError: (err) => log.warn({ error: err.message }, 'metrics.failed'),
+    }),
     probe: new ProbeAdapter(),
     log,
   };

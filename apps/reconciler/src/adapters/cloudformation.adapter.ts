@@ -1,0 +1,118 @@
+import {
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  type CloudFormationClient,
+  type Parameter,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import type { StackStatus } from '@lambdaflex/state';
+import type { StackDescription, StackPort } from '../ports';
+import { callAws, classifyAwsError, isAwsError } from './aws-errors';
+
+/** The tier template (a URL, or the body itself: exactly one) and the tags every created stack carries. */
+export interface CloudFormationAdapterOptions {
+  templateUrl?: string;
+  templateBody?: string;
+  tags?: Record<string, string>;
+}
+
+/**
+ * The machine's view of a CloudFormation status: `*_IN_PROGRESS` is in-progress, `*_FAILED` and
+ * `ROLLBACK_COMPLETE` (a stack that can only be deleted) failed, any other `*_COMPLETE` ready. A status
+ * AWS adds later counts as in-progress: the reconciler then waits rather than acts.
+ */
+export function stackState(status: string): StackStatus {
+  if (status === 'DELETE_COMPLETE') return 'absent';
+  if (status.endsWith('_FAILED') || status === 'ROLLBACK_COMPLETE') return 'failed';
+  if (status.endsWith('_COMPLETE')) return 'ready';
+  return 'in-progress';
+}
+
+/** {@link StackPort} over CloudFormation. Template changes are deploys, not the reconciler's: updates keep it. */
+export class CloudFormationAdapter implements StackPort {
+  constructor(
+    private readonly client: CloudFormationClient,
+    private readonly options: CloudFormationAdapterOptions = {},
+  ) {
+    if (options.templateUrl !== undefined && options.templateBody !== undefined) {
+      throw new Error('CloudFormationAdapter: give templateUrl or templateBody, not both');
+    }
+  }
+
+  async describe(name: string): Promise<StackDescription | undefined> {
+    let stack: Stack | undefined;
+    try {
+      const out = await this.client.send(new DescribeStacksCommand({ StackName: name }));
+      stack = out.Stacks?.[0];
+    } catch (err) {
+      // CloudFormation's documented answer for a missing stack: a 400 ValidationError.
+      if (isAwsError(err, 'ValidationError', 'does not exist')) return undefined;
+      throw classifyAwsError('DescribeStacks', err);
+    }
+    if (!stack?.StackStatus || stack.StackStatus === 'DELETE_COMPLETE') return undefined;
+    return {
+      name: stack.StackName ?? name,
+      status: stack.StackStatus,
+      state: stackState(stack.StackStatus),
+      parameters: Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? ''])),
+      outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+      createdAt: (stack.CreationTime ?? new Date(0)).toISOString(),
+      ...(stack.LastUpdatedTime ? { lastUpdatedAt: stack.LastUpdatedTime.toISOString() } : {}),
+    };
+  }
+
+  async create(name: string, parameters: Record<string, string>, token: string): Promise<void> {
+    const { templateUrl, templateBody, tags } = this.options;
+    if (templateUrl === undefined && templateBody === undefined) {
+      throw new Error('CloudFormationAdapter: no tier template configured (templateUrl or templateBody)');
+    }
+    try {
+      await this.client.send(
+        new CreateStackCommand({
+          StackName: name,
+          ...(templateUrl !== undefined ? { TemplateURL: templateUrl } : { TemplateBody: templateBody }),
+          Parameters: toParameters(parameters),
+          ClientRequestToken: token,
+          Capabilities: ['CAPABILITY_IAM'],
+          ...(tags && Object.keys(tags).length ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+          OnFailure: 'ROLLBACK',
+        }),
+      );
+    } catch (err) {
+      // A retried tick collides with its own first attempt: the stack it wants is there.
+      if (isAwsError(err, 'AlreadyExistsException')) return;
+      throw classifyAwsError('CreateStack', err);
+    }
+  }
+
+  async update(name: string, parameters: Record<string, string>, token: string): Promise<'updating' | 'no-change'> {
+    try {
+      await this.client.send(
+        new UpdateStackCommand({
+          StackName: name,
+          UsePreviousTemplate: true,
+          Parameters: toParameters(parameters),
+          ClientRequestToken: token,
+          Capabilities: ['CAPABILITY_IAM'],
+        }),
+      );
+      return 'updating';
+    } catch (err) {
+      if (isAwsError(err, 'ValidationError', 'No updates are to be performed')) return 'no-change';
+      throw classifyAwsError('UpdateStack', err);
+    }
+  }
+
+  async delete(name: string, token: string): Promise<void> {
+    await callAws('DeleteStack', () => this.client.send(new DeleteStackCommand({ StackName: name, ClientRequestToken: token })));
+  }
+}
+
+/** Parameters sorted by key: the same record always makes the same request. */
+function toParameters(parameters: Record<string, string>): Parameter[] {
+  return Object.keys(parameters)
+    .sort()
+    .map((key) => ({ ParameterKey: key, ParameterValue: parameters[key] }));
+}

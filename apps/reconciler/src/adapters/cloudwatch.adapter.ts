@@ -1,0 +1,233 @@
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import type { Policy } from '@lambdaflex/state';
+import type { MetricsPort, MetricsTarget, RetryableAwsError, ServiceMetrics, TerminalAwsError } from '../ports';
+import { classifyAwsError } from './aws-errors';
+
+const MINUTE_MS = 60_000;
+/** A runaway pagination (an endpoint that always returns a token) ends here: the rest is a gap. */
+const MAX_PAGES = 10;
+
+/** How late CloudWatch is, and who hears about a failed read (which the machine only sees as gaps). */
+export interface CloudWatchAdapterOptions {
+  /** Seconds left out at the end: CloudWatch publishes API Gateway and ALB metrics 1–3 minutes late. Default 180. */
+  lagSeconds?: number;
+  /** Told of a GetMetricData call that failed after the SDK's retries; the figures are then unknown. */
+  onError?: (err: RetryableAwsError | TerminalAwsError) => void;
+}
+
+/** The query ids, one per series (GetMetricData wants them lower-case first and unique). */
+export type SeriesId =
+  | 'api_count'
+  | 'api_5xx'
+  | 'api_p95'
+  | 'fn_concurrency'
+  | 'fn_throttles'
+  | 'alb_requests'
+  | 'alb_5xx'
+  | 'alb_p95'
+  | 'alb_healthy';
+
+/**
+ * The span one read covers, `[start, end)` in epoch ms on minute boundaries, and each figure's window
+ * in whole minutes, each ending at `end` (the last settled minute).
+ */
+export interface MetricWindows {
+  start: number;
+  end: number;
+  upMinutes: number;
+  downMinutes: number;
+  stepMinutes: number;
+  drainMinutes: number;
+}
+
+/** One series: values by minute start (epoch ms), and whether CloudWatch said it returned all of them. */
+export interface Series {
+  complete: boolean;
+  points: Map<number, number>;
+}
+
+/** The series of one read, by id; an id absent did not come back (or was not asked for). */
+export type SeriesById = Partial<Record<SeriesId, Series>>;
+
+/** The windows of a read at `now`: `end` is `now - lag` down to the minute, `start` the longest window before. */
+export function metricWindows(policy: Policy, now: number, lagSeconds: number): MetricWindows {
+  const end = Math.floor((now - lagSeconds * 1000) / MINUTE_MS) * MINUTE_MS;
+  const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
+  const w = {
+    upMinutes: minutes(policy.scaleUp.windowSeconds),
+    downMinutes: minutes(policy.scaleDown.windowSeconds),
+    stepMinutes: minutes(policy.dual.stepHoldSeconds),
+    // As long as a resolver may still send a request to the ALB after its weight went to 0, and 5 minutes at least.
+    drainMinutes: minutes(Math.max(2 * policy.dns.ttlSeconds, 300)),
+  };
+  return { start: end - Math.max(w.upMinutes, w.downMinutes, w.stepMinutes, w.drainMinutes) * MINUTE_MS, end, ...w };
+}
+
+/** Every query of a read: API Gateway and Lambda always, the ALB's only while the tier has one. */
+export function metricQueries(target: MetricsTarget): MetricDataQuery[] {
+  const q = (Id: SeriesId, Namespace: string, MetricName: string, Stat: string, dims: Record<string, string>): MetricDataQuery => ({
+    Id,
+    MetricStat: {
+      Metric: { Namespace, MetricName, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) },
+      Period: 60,
+      Stat,
+    },
+    ReturnData: true,
+  });
+  const api = { ApiId: target.apiId };
+  const fn = { FunctionName: target.functionName };
+  const queries = [
+    q('api_count', 'AWS/ApiGateway', 'Count', 'Sum', api),
+    q('api_5xx', 'AWS/ApiGateway', '5xx', 'Sum', api),
+    q('api_p95', 'AWS/ApiGateway', 'Latency', 'p95', api),
+    q('fn_concurrency', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', fn),
+    q('fn_throttles', 'AWS/Lambda', 'Throttles', 'Sum', fn),
+  ];
+  if (target.loadBalancer) {
+    const lb = { LoadBalancer: target.loadBalancer };
+    queries.push(
+      q('alb_requests', 'AWS/ApplicationELB', 'RequestCount', 'Sum', lb),
+      q('alb_5xx', 'AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', 'Sum', lb),
+      q('alb_p95', 'AWS/ApplicationELB', 'TargetResponseTime', 'p95', lb),
+    );
+    // HealthyHostCount exists only per target group (with its load balancer).
+    if (target.targetGroup) {
+      queries.push(q('alb_healthy', 'AWS/ApplicationELB', 'HealthyHostCount', 'Minimum', { TargetGroup: target.targetGroup, LoadBalancer: target.loadBalancer }));
+    }
+  }
+  return queries;
+}
+
+/**
+ * The results of every page as series. A series split over pages is `PartialData` on all but its last
+ * page, so the last status seen for an id is the one that counts.
+ */
+export function collectSeries(results: MetricDataResult[]): SeriesById {
+  const byId: SeriesById = {};
+  for (const r of results) {
+    const id = r.Id as SeriesId | undefined;
+    if (!id) continue;
+    const series = (byId[id] ??= { complete: false, points: new Map() });
+    series.complete = r.StatusCode === 'Complete';
+    (r.Timestamps ?? []).forEach((t, i) => {
+      const value = r.Values?.[i];
+      if (value !== undefined && Number.isFinite(value)) series.points.set(Math.floor(new Date(t).getTime() / MINUTE_MS) * MINUTE_MS, value);
+    });
+  }
+  return byId;
+}
+
+/**
+ * A count series' value for each of the `minutes` minutes before `end`, oldest first. CloudWatch writes
+ * no datapoint for a minute without requests, so in a complete series a missing minute is 0; a series
+ * that is not complete is unknown as a whole.
+ */
+export function countMinutes(series: Series | undefined, end: number, minutes: number): number[] | undefined {
+  if (!series?.complete) return undefined;
+  return Array.from({ length: minutes }, (_, i) => series.points.get(end - (minutes - i) * MINUTE_MS) ?? 0);
+}
+
+/** A gauge's (or percentile's) datapoints in the `minutes` before `end`, oldest first; gaps are never filled. */
+export function gaugeValues(series: Series | undefined, end: number, minutes: number): number[] | undefined {
+  if (!series?.complete) return undefined;
+  const from = end - minutes * MINUTE_MS;
+  return [...series.points]
+    .filter(([t]) => t >= from && t < end)
+    .sort(([a], [b]) => a - b)
+    .map(([, v]) => v);
+}
+
+/** A series with no datapoints that is known to be complete: the ALB's counts when there is no ALB. */
+const NO_TRAFFIC: Series = { complete: true, points: new Map() };
+
+/** The machine's figures from one read's series: rates in requests per second (a minute's Sum / 60). */
+export function toServiceMetrics(series: SeriesById, w: MetricWindows, hasLoadBalancer: boolean): ServiceMetrics {
+  const alb = (id: SeriesId) => (hasLoadBalancer ? series[id] : NO_TRAFFIC);
+  const counts = (id: SeriesId, minutes: number) => countMinutes(id.startsWith('alb_') ? alb(id) : series[id], w.end, minutes);
+  const totalRps = (minutes: number) => perSecond(addMinutes(counts('api_count', minutes), counts('alb_requests', minutes)));
+  const albRequests = sum(counts('alb_requests', w.stepMinutes));
+  const apiRequests = sum(counts('api_count', w.stepMinutes));
+  const p95 = max(gaugeValues(alb('alb_p95'), w.end, w.stepMinutes));
+  const healthy = hasLoadBalancer ? gaugeValues(series.alb_healthy, w.end, (w.end - w.start) / MINUTE_MS) : undefined;
+  return {
+    totalRpsUpWindow: min(totalRps(w.upMinutes)),
+    totalRpsDownWindow: max(totalRps(w.downMinutes)),
+    lambdaThrottles: sum(counts('fn_throttles', w.upMinutes)),
+    albRpsMax: max(perSecond(counts('alb_requests', w.drainMinutes))),
+    albRequests,
+    alb5xx: sum(counts('alb_5xx', w.stepMinutes)),
+    // ALB reports target response time in seconds.
+    albP95Ms: p95 === undefined ? undefined : p95 * 1000,
+    albShare: share(albRequests, apiRequests),
+    healthyTargets: healthy?.at(-1),
+  };
+}
+
+/** {@link MetricsPort} over CloudWatch: every series in one GetMetricData call (paged only if CloudWatch pages). */
+export class CloudWatchAdapter implements MetricsPort {
+  private readonly lagSeconds: number;
+
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly options: CloudWatchAdapterOptions = {},
+  ) {
+    this.lagSeconds = options.lagSeconds ?? 180;
+  }
+
+  /** Never throws: a failed call is a gap in every figure (unknown, never zero), and `onError` hears of it. */
+  async read(target: MetricsTarget, policy: Policy, now: number): Promise<ServiceMetrics> {
+    const w = metricWindows(policy, now, this.lagSeconds);
+    let results: MetricDataResult[] = [];
+    try {
+      results = await this.fetch(metricQueries(target), w);
+    } catch (err) {
+      this.options.onError?.(classifyAwsError('GetMetricData', err));
+    }
+    return toServiceMetrics(collectSeries(results), w, Boolean(target.loadBalancer));
+  }
+
+  private async fetch(queries: MetricDataQuery[], w: MetricWindows): Promise<MetricDataResult[]> {
+    const results: MetricDataResult[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const out = await this.client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: new Date(w.start),
+          EndTime: new Date(w.end),
+          ScanBy: 'TimestampAscending',
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      results.push(...(out.MetricDataResults ?? []));
+      token = out.NextToken;
+      if (!token) return results;
+    }
+    // Still paging: whatever is not complete by now stays unknown (its last status is PartialData).
+    return results;
+  }
+}
+
+function addMinutes(a: number[] | undefined, b: number[] | undefined): number[] | undefined {
+  return a && b ? a.map((v, i) => v + (b[i] ?? 0)) : undefined;
+}
+function perSecond(values: number[] | undefined): number[] | undefined {
+  return values?.map((v) => v / 60);
+}
+function sum(values: number[] | undefined): number | undefined {
+  return values?.reduce((s, v) => s + v, 0);
+}
+function min(values: number[] | undefined): number | undefined {
+  return values?.length ? Math.min(...values) : undefined;
+}
+function max(values: number[] | undefined): number | undefined {
+  return values?.length ? Math.max(...values) : undefined;
+}
+function share(part: number | undefined, other: number | undefined): number | undefined {
+  return part === undefined || other === undefined || part + other === 0 ? undefined : part / (part + other);
+}

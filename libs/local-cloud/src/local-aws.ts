@@ -1,0 +1,263 @@
+/**
+ * The local stand-ins for CloudFormation, Route53 and CloudWatch that the edge and the tiers share.
+ * They live in the local cloud's process; the reconciler reaches them through the control API with
+ * the same ports it uses on AWS (see local-ports.ts).
+ */
+import {
+  BASE_OUTPUTS,
+  baseStackName,
+  RECORD_IDS,
+  TIER_OUTPUTS,
+  TIER_PARAMETERS,
+  tierStackName,
+  type Policy,
+  type StackStatus,
+} from '@lambdaflex/state';
+import { LocalFargateTier, type FargateTierOptions } from './fargate-tier';
+
+// The shapes of apps/reconciler's ports, repeated structurally: a library may not import an app.
+export interface AliasTarget {
+  dnsName: string;
+  hostedZoneId: string;
+}
+export interface WeightedRecord {
+  setIdentifier: string;
+  weight: number;
+  target: AliasTarget;
+}
+export type RecordChange = { action: 'UPSERT' | 'DELETE'; record: WeightedRecord };
+export interface StackDescription {
+  name: string;
+  status: string;
+  state: StackStatus;
+  parameters: Record<string, string>;
+  outputs: Record<string, string>;
+  createdAt: string;
+  lastUpdatedAt?: string;
+}
+
+export const LOCAL_ZONE = 'ZLOCAL';
+export const LOCAL_RECORD = 'api.lambdaflex.localhost';
+
+// ---- Route53: changes take effect at the edge only after the propagation delay ----
+
+interface Change {
+  id: string;
+  appliesAt: number;
+  records: Map<string, WeightedRecord>;
+}
+
+export class LocalDns {
+  private readonly changes: Change[] = [{ id: '/change/C0', appliesAt: 0, records: new Map() }];
+
+  constructor(private readonly propagationMs: number) {}
+
+  /** The records as Route53 answers the API (authoritative, at once). */
+  read(): { api?: WeightedRecord; alb?: WeightedRecord } {
+    const latest = this.changes.at(-1)!.records;
+    return { api: latest.get(RECORD_IDS.api), alb: latest.get(RECORD_IDS.alb) };
+  }
+
+  change(changes: RecordChange[], now = Date.now()): string {
+    const records = new Map(this.changes.at(-1)!.records);
+    for (const c of changes) {
+      const existing = records.get(c.record.setIdentifier);
+      if (c.action === 'DELETE' && JSON.stringify(existing) !== JSON.stringify(c.record)) {
+        throw Object.assign(new Error('Tried to delete resource record set but it was not found'), { code: 'InvalidChangeBatch' });
+      }
+    }
+    for (const c of changes) {
+      if (c.action === 'DELETE') records.delete(c.record.setIdentifier);
+      else records.set(c.record.setIdentifier, structuredClone(c.record));
+    }
+    const id = `/change/C${this.changes.length}`;
+    this.changes.push({ id, appliesAt: now + this.propagationMs, records });
+    return id;
+  }
+
+  inSync(id: string, now = Date.now()): boolean {
+    const change = this.changes.find((c) => c.id === id);
+    return !change || now >= change.appliesAt;
+  }
+
+  /** The weights resolvers see now: the newest change that has propagated. */
+  effective(now = Date.now()): { api: number; alb: number; albTarget?: string } {
+    const seen = [...this.changes].reverse().find((c) => c.appliesAt <= now)!.records;
+    const api = seen.get(RECORD_IDS.api);
+    const alb = seen.get(RECORD_IDS.alb);
+    return { api: api?.weight ?? 0, alb: alb?.weight ?? 0, albTarget: alb?.target.dnsName };
+  }
+}
+
+// ---- CloudWatch: the edge counts requests per tier in one-second buckets ----
+
+interface Bucket {
+  api: number;
+  alb: number;
+  apiErrors: number;
+  albErrors: number;
+  throttles: number;
+  albLatencies: number[];
+}
+
+export class EdgeMetrics {
+  private readonly buckets = new Map<number, Bucket>();
+
+  record(tier: 'api' | 'alb', status: number, latencyMs: number, at = Date.now()) {
+    const b = this.bucket(Math.floor(at / 1000));
+    b[tier]++;
+    if (status >= 500) b[tier === 'api' ? 'apiErrors' : 'albErrors']++;
+    if (status === 429 && tier === 'api') b.throttles++;
+    if (tier === 'alb') b.albLatencies.push(latencyMs);
+  }
+
+  private bucket(second: number): Bucket {
+    let b = this.buckets.get(second);
+    if (!b) {
+      b = { api: 0, alb: 0, apiErrors: 0, albErrors: 0, throttles: 0, albLatencies: [] };
+      this.buckets.set(second, b);
+      for (const old of this.buckets.keys()) if (old < second - 3600) this.buckets.delete(old);
+    }
+    return b;
+  }
+
+  /** Requests per second of each tier over the last `seconds` complete seconds, for the console. */
+  rates(seconds: number, now = Date.now()): { api: number; alb: number } {
+    const last = this.window(seconds, now);
+    return { api: last.reduce((n, b) => n + b.api, 0) / seconds, alb: last.reduce((n, b) => n + b.alb, 0) / seconds };
+  }
+
+  /** The complete seconds of the window ending before `now` (the current second is still counting). */
+  private window(seconds: number, now: number): Bucket[] {
+    const end = Math.floor(now / 1000);
+    return Array.from({ length: Math.max(1, Math.round(seconds)) }, (_, i) => this.bucket(end - 1 - i));
+  }
+
+  /** The machine's figures, with the policy's windows read as seconds of one-second buckets. */
+  read(policy: Policy, hasAlb: boolean, healthyTargets: number | undefined, now = Date.now()) {
+    const perSecond = (b: Bucket) => b.api + b.alb;
+    const up = this.window(policy.scaleUp.windowSeconds, now);
+    const down = this.window(policy.scaleDown.windowSeconds, now);
+    const step = this.window(policy.dual.stepHoldSeconds, now);
+    const drain = this.window(Math.max(2 * policy.dns.ttlSeconds, 5), now);
+    const albRequests = step.reduce((n, b) => n + b.alb, 0);
+    const total = step.reduce((n, b) => n + perSecond(b), 0);
+    const latencies = step.flatMap((b) => b.albLatencies).sort((a, b) => a - b);
+    return {
+      totalRpsUpWindow: Math.min(...up.map(perSecond)),
+      totalRpsDownWindow: Math.max(...down.map(perSecond)),
+      lambdaThrottles: up.reduce((n, b) => n + b.throttles, 0),
+      albRpsMax: Math.max(...drain.map((b) => b.alb)),
+      albRequests: hasAlb ? albRequests : undefined,
+      alb5xx: hasAlb ? step.reduce((n, b) => n + b.albErrors, 0) : undefined,
+      albP95Ms: latencies.length ? latencies[Math.floor(latencies.length * 0.95)] : undefined,
+      albShare: total > 0 ? albRequests / total : undefined,
+      healthyTargets,
+    };
+  }
+}
+
+// ---- CloudFormation: the base stack is given; the tier stack is the local Fargate tier ----
+
+interface TierStack {
+  status: string;
+  parameters: Record<string, string>;
+  createdAt: string;
+  lastUpdatedAt?: string;
+  tier?: LocalFargateTier;
+}
+
+export class LocalStacks {
+  private tierStack?: TierStack;
+
+  constructor(
+    private readonly service: string,
+    private readonly base: Record<string, string>,
+    private readonly tierOptions: FargateTierOptions,
+    private readonly provisioningMs: number,
+    private readonly onEvent: (event: string) => void = () => undefined,
+  ) {}
+
+  /** The running tier, if any: the edge routes ALB traffic to its balancer. */
+  get tier(): LocalFargateTier | undefined {
+    return this.tierStack?.tier;
+  }
+
+  describe(name: string): StackDescription | undefined {
+    if (name === baseStackName(this.service)) {
+      return { name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs: this.base, createdAt: '2026-01-01T00:00:00.000Z' };
+    }
+    const t = this.tierStack;
+    if (name !== tierStackName(this.service) || !t) return undefined;
+    const outputs: Record<string, string> = t.tier?.url
+      ? {
+          [TIER_OUTPUTS.loadBalancerDnsName]: t.tier.url.replace('http://', ''),
+          [TIER_OUTPUTS.loadBalancerHostedZoneId]: LOCAL_ZONE,
+          [TIER_OUTPUTS.loadBalancerFullName]: 'app/local/1',
+          [TIER_OUTPUTS.targetGroupFullName]: 'targetgroup/local/1',
+        }
+      : {};
+    const state: StackStatus = t.status.endsWith('_IN_PROGRESS') ? 'in-progress' : t.status.endsWith('_FAILED') ? 'failed' : 'ready';
+    return { name, status: t.status, state, parameters: { ...t.parameters }, outputs, createdAt: t.createdAt, lastUpdatedAt: t.lastUpdatedAt };
+  }
+
+  create(name: string, parameters: Record<string, string>): void {
+    if (this.tierStack) return; // a retry of the same create
+    const stack: TierStack = { status: 'CREATE_IN_PROGRESS', parameters, createdAt: new Date().toISOString() };
+    this.tierStack = stack;
+    this.onEvent(`stack ${name} CREATE_IN_PROGRESS`);
+    // Provisioning takes a while, as VPC, ALB and ECS do; then the tasks start and get healthy.
+    setTimeout(async () => {
+      const tier = new LocalFargateTier(this.tierOptions);
+      await tier.start();
+      await tier.scaleTo(Number(parameters[TIER_PARAMETERS.desiredCount] ?? 1));
+      stack.tier = tier;
+      stack.status = 'CREATE_COMPLETE';
+      this.onEvent(`stack ${name} CREATE_COMPLETE (${tier.taskCount} task(s))`);
+    }, this.provisioningMs).unref();
+  }
+
+  update(name: string, parameters: Record<string, string>): 'updating' | 'no-change' {
+    const stack = this.tierStack;
+    if (!stack) throw Object.assign(new Error(`Stack with id ${name} does not exist`), { code: 'ValidationError' });
+    if (Object.entries(parameters).every(([k, v]) => stack.parameters[k] === v)) return 'no-change';
+    stack.parameters = parameters;
+    stack.status = 'UPDATE_IN_PROGRESS';
+    stack.lastUpdatedAt = new Date().toISOString();
+    void stack.tier?.scaleTo(Number(parameters[TIER_PARAMETERS.desiredCount] ?? 1)).then(() => (stack.status = 'UPDATE_COMPLETE'));
+    return 'updating';
+  }
+
+  delete(name: string): void {
+    const stack = this.tierStack;
+    if (!stack || stack.status === 'DELETE_IN_PROGRESS') return;
+    stack.status = 'DELETE_IN_PROGRESS';
+    this.onEvent(`stack ${name} DELETE_IN_PROGRESS`);
+    void (async () => {
+      await stack.tier?.stop();
+      this.tierStack = undefined;
+      this.onEvent(`stack ${name} deleted`);
+    })();
+  }
+
+  async stop(): Promise<void> {
+    await this.tierStack?.tier?.stop();
+  }
+}
+
+/** The base stack's outputs in the local cloud. */
+export function localBaseOutputs(imageUri: string): Record<string, string> {
+  return {
+    [BASE_OUTPUTS.apiId]: 'local',
+    [BASE_OUTPUTS.apiDomainName]: 'lambda.lambdaflex.localhost',
+    [BASE_OUTPUTS.apiHostedZoneId]: LOCAL_ZONE,
+    [BASE_OUTPUTS.functionName]: 'lambdaflex-api-local',
+    [BASE_OUTPUTS.imageUri]: imageUri,
+    [BASE_OUTPUTS.hostedZoneId]: LOCAL_ZONE,
+    [BASE_OUTPUTS.recordName]: LOCAL_RECORD,
+    [BASE_OUTPUTS.certificateArn]: 'local',
+    [BASE_OUTPUTS.taskExecutionRoleArn]: 'local',
+    [BASE_OUTPUTS.taskRoleArn]: 'local',
+    [BASE_OUTPUTS.petsTable]: 'lambdaflex-pets',
+  };
+}
