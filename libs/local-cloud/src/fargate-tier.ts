@@ -81,7 +81,7 @@ export class LocalFargateTier {
 
   private startTask() {
     const id = ++this.ids;
-    const child = startProcess(process.execPath, [path.join(this.o.appDir, 'main.js')], { ...this.o.env, PORT: '0', HOST: '127.0.0.1', LAMBDAFLEX_TIER: 'fargate' }, { keepLines: 50 });
+    const child = startProcess(process.execPath, [path.join(this.o.appDir, 'main.js')], { ...this.o.env, PORT: '0', HOST: '127.0.0.1', LAMBDAFLEX_TIER: 'fargate', LOG_LEVEL: 'info' }, { keepLines: 50 });
     const task: Task = { id, child, okChecks: 0, healthy: false, inRotation: true };
     this.tasks.push(task);
     void child.waitForLine((l) => l.msg === 'listening', 60_000).then(

@@ -22,7 +22,12 @@ export interface Child {
  * number: then only that many of the latest are kept (a long-running server under load logs a line a
  * request).
  */
-export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, options: { keepLines?: number } = {}): Child {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { keepLines?: number; onLine?: (line: Record<string, unknown>) => void } = {},
+): Child {
   const proc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
@@ -39,6 +44,7 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
       } catch {
         lines.push({ text });
       }
+      options.onLine?.(lines[lines.length - 1]);
       if (options.keepLines !== undefined && lines.length > options.keepLines) lines.splice(0, lines.length - options.keepLines);
       waiters.splice(0).forEach((w) => w());
     }
