@@ -17,6 +17,13 @@ export interface LambdaPoolOptions {
   concurrency?: number;
   /** A worker idle this long is stopped. */
   idleMs?: number;
+  /**
+   * Cold starts at once. Lambda starts one environment per concurrent request; two cores cannot, and
+   * a burst of cold starts would slow every one of them. Past this, a request waits for the next free
+   * worker (up to `queueMs`), then is throttled.
+   */
+  maxConcurrentStarts?: number;
+  queueMs?: number;
 }
 
 interface Worker {
@@ -53,18 +60,47 @@ export class LambdaPool {
     let worker = [...this.workers].find((w) => !w.busy);
     let coldStart = false;
     if (!worker) {
-      if (this.size >= (this.o.concurrency ?? 10)) return { throttled: true };
-      worker = await this.startWorker();
-      coldStart = true;
+      const canStart = this.size < (this.o.concurrency ?? 10) && this.starting < (this.o.maxConcurrentStarts ?? 2);
+      if (canStart) {
+        worker = await this.startWorker();
+        coldStart = true;
+      } else {
+        worker = await this.nextFree();
+        if (!worker) return { throttled: true };
+      }
     }
     worker.busy = true;
     try {
       const outcome = await worker.runtime.invoke(event);
       return { throttled: false, outcome, coldStart, ms: performance.now() - started };
     } finally {
-      worker.busy = false;
-      worker.lastUsed = Date.now();
+      this.release(worker);
     }
+  }
+
+  private readonly waiting: ((w: Worker | undefined) => void)[] = [];
+
+  /** The next worker to come free, or undefined when none does within `queueMs`. */
+  private nextFree(): Promise<Worker | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve(undefined);
+      }, this.o.queueMs ?? 10_000);
+      const take = (w: Worker | undefined) => {
+        clearTimeout(timer);
+        resolve(w);
+      };
+      this.waiting.push(take);
+    });
+  }
+
+  private release(worker: Worker) {
+    worker.lastUsed = Date.now();
+    const next = this.workers.has(worker) ? this.waiting.shift() : undefined;
+    if (next) next(worker); // handed over, still busy
+    else worker.busy = false;
   }
 
   private async startWorker(): Promise<Worker> {
