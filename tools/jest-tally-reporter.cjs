@@ -4,7 +4,9 @@ const path = require('node:path');
 
 class TallyReporter {
   constructor(globalConfig) {
-    this.name = process.env.NX_TASK_TARGET_PROJECT || path.basename(globalConfig.rootDir);
+    const project = process.env.NX_TASK_TARGET_PROJECT || path.basename(globalConfig.rootDir);
+    const target = process.env.NX_TASK_TARGET_TARGET;
+    this.name = target && target !== 'test' ? `${project}-${target}` : project;
   }
   onRunComplete(_contexts, results) {
     const dir = path.join(__dirname, '..', 'tmp', 'test-results');

@@ -8,7 +8,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const results = path.join(root, 'tmp', 'test-results');
 rmSync(results, { recursive: true, force: true });
 
-const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['lint', 'typecheck', 'test'];
+const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['lint', 'typecheck', 'test', 'e2e'];
 const nx = spawnSync('npx', ['nx', 'run-many', '-t', ...targets, '--outputStyle=stream'], {
   cwd: root,
   stdio: 'inherit',

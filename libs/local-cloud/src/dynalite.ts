@@ -8,6 +8,10 @@ const dynalite = require('dynalite') as (options: { createTableMs?: number; dele
 export interface LocalDynamoDb {
   endpoint: string;
   client: DynamoDBClient;
+  /** Stops answering (the port refuses connections) while keeping the data: an outage. */
+  pause(): Promise<void>;
+  /** Answers again on the same port, with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -21,11 +25,17 @@ export async function startDynalite(port = 0): Promise<LocalDynamoDb> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const boundPort = (server.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${boundPort}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   return {
     endpoint,
     client,
+    pause: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    resume: () => new Promise<void>((resolve) => server.listen(boundPort, '127.0.0.1', () => resolve())),
     stop: async () => {
       client.destroy();
       server.closeAllConnections();

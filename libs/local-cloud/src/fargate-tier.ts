@@ -34,6 +34,7 @@ export class LocalFargateTier {
   private health?: NodeJS.Timeout;
   private next = 0;
   private ids = 0;
+  private stopping = false;
   /** Requests the balancer could not place (no healthy task) or lost (a task died mid-request). */
   failures = 0;
   url = '';
@@ -72,6 +73,7 @@ export class LocalFargateTier {
 
   /** Takes every task out of rotation, waits the deregistration delay, stops them and the balancer. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.scaleTo(0);
     clearInterval(this.health);
     this.balancer.closeAllConnections();
@@ -89,10 +91,13 @@ export class LocalFargateTier {
       () => undefined,
     );
     void child.exited.then(() => {
+      const crashed = task.inRotation && !this.stopping;
       task.healthy = false;
       task.inRotation = false;
       const i = this.tasks.indexOf(task);
       if (i >= 0) this.tasks.splice(i, 1);
+      // ECS keeps the service at its desired count: a task that dies is replaced.
+      if (crashed) this.startTask();
     });
   }
 

@@ -53,6 +53,8 @@ export async function runLoad(
   profile: LoadStage[] = CYCLE_PROFILE,
   onProgress?: (p: { second: number; of: number; rps: number; requests: number; failures: number }) => void,
   shouldStop: () => boolean = () => false,
+  /** `mixed`: reads and one create in ten; `health`: only /healthz, which needs no data store. */
+  mix: 'mixed' | 'health' = 'mixed',
 ): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL(edgeUrl);
@@ -68,7 +70,7 @@ export async function runLoad(
     if (t >= total) break;
     owed += rateAt(profile, t) * 0.05;
     for (; owed >= 1; owed--) {
-      const p = request(agent, url, sent++).then((a) => void answers.push(a));
+      const p = request(agent, url, sent++, mix).then((a) => void answers.push(a));
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     }
@@ -91,8 +93,8 @@ export function failed(a: Answer): boolean {
   return a.error !== undefined || a.status < 200 || a.status >= 300;
 }
 
-function request(agent: http.Agent, url: URL, n: number): Promise<Answer> {
-  const create = n % 10 === 0;
+function request(agent: http.Agent, url: URL, n: number, mix: 'mixed' | 'health'): Promise<Answer> {
+  const create = mix === 'mixed' && n % 10 === 0;
   const body = create ? JSON.stringify({ name: `load-${n}`, species: 'cat' }) : undefined;
   const at = Date.now();
   return new Promise((resolve) => {

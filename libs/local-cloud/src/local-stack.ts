@@ -97,7 +97,9 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     },
     stop: async () => {
       reconciler.proc.kill('SIGTERM');
-      await Promise.race([reconciler.exited, new Promise((r) => setTimeout(r, 3000))]);
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([reconciler.exited, new Promise((r) => (grace = setTimeout(r, 3000)))]);
+      clearTimeout(grace);
       await reconciler.stop();
       await cloud.stop();
       await db.stop();
