@@ -7,6 +7,8 @@ const EnvSchema = z.object({
   AWS_ENDPOINT_URL: z.url().optional(),
   /** Where CloudFormation finds the tier stack template (the reconciler creates the stack from it). */
   TIER_TEMPLATE_URL: z.url().optional(),
+  /** The CloudFormation service role the tier stack is managed with (deploy/ creates it). */
+  TIER_STACK_ROLE_ARN: z.string().startsWith('arn:').optional(),
   /** Services reconciled at once by one scheduled invocation. */
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   METRIC_LAG_SECONDS: z.coerce.number().int().min(0).max(900).default(180),

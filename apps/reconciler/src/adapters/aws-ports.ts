@@ -23,7 +23,11 @@ export function createAwsPorts(config: ReconcilerConfig, log: Logger): Reconcile
   const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } });
   return {
     store: new StateStore(dynamodb, config.STATE_TABLE),
-    stacks: new CloudFormationAdapter(new CloudFormationClient(common), { templateUrl: config.TIER_TEMPLATE_URL, tags: { 'lambdaflex:managed-by': 'reconciler' } }),
+    stacks: new CloudFormationAdapter(new CloudFormationClient(common), {
+      templateUrl: config.TIER_TEMPLATE_URL,
+      roleArn: config.TIER_STACK_ROLE_ARN,
+      tags: { 'lambdaflex:managed-by': 'reconciler' },
+    }),
     // Route53 is a global service with its endpoint in us-east-1.
     dns: new Route53Adapter(new Route53Client({ ...common, region: 'us-east-1' })),
     metrics: new CloudWatchAdapter(new CloudWatchClient(common), {

@@ -213,3 +213,21 @@ describe('delete', () => {
     await expect(adapter.delete('lambdaflex-shop-tier', 'lf-delete-123')).rejects.toBeInstanceOf(RetryableAwsError);
   });
 });
+
+describe('the CloudFormation service role', () => {
+  it('is passed as RoleARN on create, update and delete, so the reconciler itself needs only iam:PassRole', async () => {
+    // Arrange
+    cfn.on(CreateStackCommand).resolves({ StackId: 'arn:stack' });
+    cfn.on(UpdateStackCommand).resolves({ StackId: 'arn:stack' });
+    cfn.on(DeleteStackCommand).resolves({});
+    const adapter = new CloudFormationAdapter(new CloudFormationClient({}), { templateUrl: 'https://bucket.s3.amazonaws.com/tier.json', roleArn: 'arn:aws:iam::123456789012:role/tier-stack' });
+    // Act
+    await adapter.create('lambdaflex-shop-tier', { ImageUri: 'app:1' }, 'lf-create-1');
+    await adapter.update('lambdaflex-shop-tier', { ImageUri: 'app:2' }, 'lf-update-1');
+    await adapter.delete('lambdaflex-shop-tier', 'lf-delete-1');
+    // Assert
+    for (const command of [CreateStackCommand, UpdateStackCommand, DeleteStackCommand]) {
+      expect(cfn.commandCalls(command)[0].args[0].input).toMatchObject({ RoleARN: 'arn:aws:iam::123456789012:role/tier-stack' });
+    }
+  });
+});

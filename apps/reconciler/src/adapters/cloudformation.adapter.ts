@@ -16,6 +16,11 @@ export interface CloudFormationAdapterOptions {
   templateUrl?: string;
   templateBody?: string;
   tags?: Record<string, string>;
+  /**
+   * The CloudFormation service role the tier stack is created, updated and deleted with: the
+   * reconciler itself may only pass it, never create VPCs or load balancers (least privilege).
+   */
+  roleArn?: string;
 }
 
 /**
@@ -76,6 +81,7 @@ export class CloudFormationAdapter implements StackPort {
           Parameters: toParameters(parameters),
           ClientRequestToken: token,
           Capabilities: ['CAPABILITY_IAM'],
+          ...this.role(),
           ...(tags && Object.keys(tags).length ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
           OnFailure: 'ROLLBACK',
         }),
@@ -96,6 +102,7 @@ export class CloudFormationAdapter implements StackPort {
           Parameters: toParameters(parameters),
           ClientRequestToken: token,
           Capabilities: ['CAPABILITY_IAM'],
+          ...this.role(),
         }),
       );
       return 'updating';
@@ -106,7 +113,11 @@ export class CloudFormationAdapter implements StackPort {
   }
 
   async delete(name: string, token: string): Promise<void> {
-    await callAws('DeleteStack', () => this.client.send(new DeleteStackCommand({ StackName: name, ClientRequestToken: token })));
+    await callAws('DeleteStack', () => this.client.send(new DeleteStackCommand({ StackName: name, ClientRequestToken: token, ...this.role() })));
+  }
+
+  private role(): { RoleARN?: string } {
+    return this.options.roleArn ? { RoleARN: this.options.roleArn } : {};
   }
 }
 

@@ -35,6 +35,7 @@ describe('the policy', () => {
     ['an unknown field (a typo is not dropped silently)', { scaleup: {} }, ':unknownKey'],
     ['a pin to a tier that does not exist', { mode: { type: 'pinned', tier: 'ec2' } }, 'mode.tier:oneOf'],
     ['a negative threshold', { scaleDown: { thresholdRps: -1 } }, 'scaleDown.thresholdRps:min'],
+    ['a service name that collides with a tier stack name', { service: 'orders-tier' }, 'service:notTierSuffix'],
   ])('refuses %s, naming the field and the rule', (_name, patch, issue) => {
     expect(issuesOf({ service: 'orders', ...patch })).toContain(issue);
   });

@@ -25,7 +25,11 @@ const ModeSchema = z.discriminatedUnion('type', [
  */
 export const PolicySchema = z
   .strictObject({
-    service: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, starting with a letter, at most 40'),
+    service: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, starting with a letter, at most 40')
+      // The base stack of "x-tier" would be named like the tier stack of "x".
+      .refine((name) => !name.endsWith('-tier'), { message: 'must not end in -tier', params: { rule: 'notTierSuffix' } }),
     mode: ModeSchema.default({ type: 'auto' }),
     scaleUp: z
       .strictObject({

@@ -1,0 +1,83 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TIER_PARAMETERS } from '@lambdaflex/state';
+import { createLambdaFlexApp } from './app';
+import { EXAMPLE_SETTINGS, SettingsError, readSettings } from './settings';
+import { stubReconcilerBundle } from './testing/template-helpers';
+
+const SETTINGS_ENV = {
+  LAMBDAFLEX_SERVICE: 'shop',
+  LAMBDAFLEX_DOMAIN_NAME: 'api.shop.example.com',
+  LAMBDAFLEX_HOSTED_ZONE_ID: '/hostedzone/Z0123456789ABCDEFGHIJ',
+  LAMBDAFLEX_IMAGE_REPOSITORY: 'lambdaflex-api',
+  LAMBDAFLEX_IMAGE_TAG: 'v1.2.3',
+};
+const fromEnv = (env: Record<string, string | undefined>) => (source: { env: string }) => env[source.env];
+
+describe('createLambdaFlexApp (what nx run deploy:synth writes)', () => {
+  it('writes the control stack, the base stack and the tier template, with no AWS account', () => {
+    // Arrange
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-synth-'));
+    // Act
+    const { app, tierTemplatePath } = createLambdaFlexApp({ outdir, reconcilerCodePath: stubReconcilerBundle(), env: SETTINGS_ENV });
+    const assembly = app.synth();
+    // Assert
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['LambdaFlexControl', 'lambdaflex-shop']);
+    expect(assembly.stacks.every((s) => s.environment.account === 'unknown-account')).toBe(true);
+    expect(tierTemplatePath).toBe(path.join(outdir, 'tier.template.json'));
+    const tier = JSON.parse(readFileSync(tierTemplatePath, 'utf8')) as { Parameters: Record<string, unknown> };
+    expect(Object.keys(tier.Parameters).sort()).toEqual(Object.values(TIER_PARAMETERS).sort());
+    expect(existsSync(path.join(outdir, 'LambdaFlexControl.template.json'))).toBe(true);
+  });
+
+  it('prefers --context values to the environment', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-synth-'));
+    const { settings } = createLambdaFlexApp({
+      outdir,
+      reconcilerCodePath: stubReconcilerBundle(),
+      env: SETTINGS_ENV,
+      context: { service: 'orders' },
+    });
+    expect(settings.service).toBe('orders');
+  });
+
+  it('refuses to deploy with missing settings when the deploy target requires them', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-synth-'));
+    expect(() =>
+      createLambdaFlexApp({ outdir, reconcilerCodePath: stubReconcilerBundle(), env: {}, context: { 'lambdaflex:requireSettings': 'true' } }),
+    ).toThrow(SettingsError);
+  });
+});
+
+describe('readSettings', () => {
+  it('falls back to the example settings when nothing is set and nothing is required', () => {
+    expect(readSettings(fromEnv({}), false)).toBe(EXAMPLE_SETTINGS);
+  });
+
+  it('names every missing setting with its context key and variable', () => {
+    expect(() => readSettings(fromEnv({ LAMBDAFLEX_SERVICE: 'shop' }), false)).toThrow(
+      /domainName \(--context domainName=\.\.\. or LAMBDAFLEX_DOMAIN_NAME\).*imageTag/,
+    );
+  });
+
+  it('strips the /hostedzone/ prefix and always lets the reconciler into this service’s zone', () => {
+    const settings = readSettings(fromEnv({ ...SETTINGS_ENV, LAMBDAFLEX_HOSTED_ZONE_IDS: 'Z9876543210ZYXWVUTSRQ, Z0123456789ABCDEFGHIJ' }), true);
+    expect(settings.hostedZoneId).toBe('Z0123456789ABCDEFGHIJ');
+    expect(settings.hostedZoneIds).toEqual(['Z0123456789ABCDEFGHIJ', 'Z9876543210ZYXWVUTSRQ']);
+  });
+
+  it.each([
+    ['a service name ending in -tier (its base stack would be another service’s tier stack)', { LAMBDAFLEX_SERVICE: 'shop-tier' }, /service/],
+    ['an upper-case service name', { LAMBDAFLEX_SERVICE: 'Shop' }, /service/],
+    ['a zone id that is not one', { LAMBDAFLEX_HOSTED_ZONE_ID: 'example.com' }, /hostedZoneId/],
+    ['a tag with a space', { LAMBDAFLEX_IMAGE_TAG: 'v 1' }, /imageTag/],
+  ])('refuses %s', (_case, override, message) => {
+    expect(() => readSettings(fromEnv({ ...SETTINGS_ENV, ...override }), true)).toThrow(message);
+  });
+
+  it('accepts an image digest', () => {
+    const digest = `sha256:${'0'.repeat(64)}`;
+    expect(readSettings(fromEnv({ ...SETTINGS_ENV, LAMBDAFLEX_IMAGE_TAG: digest }), true).imageTag).toBe(digest);
+  });
+});

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { baseStackName } from '@lambdaflex/state';
+import { App } from 'aws-cdk-lib';
+import { CONTROL_STACK_NAME } from './naming';
+import { REQUIRE_SETTINGS_CONTEXT, readSettings, type DeploySettings } from './settings';
+import { BaseStack } from './stacks/base-stack';
+import { ControlStack } from './stacks/control-stack';
+import { writeTierTemplate } from './tier-template';
+
+/** Where the app writes and what it packages. */
+export interface LambdaFlexAppOptions {
+  /** The cloud assembly directory; the tier template is written there too. */
+  outdir: string;
+  /** The reconciler bundle directory (holds `handler.js`). */
+  reconcilerCodePath: string;
+  /** Environment variables to read settings from when CDK context has none. */
+  env: NodeJS.ProcessEnv;
+  /** CDK context, as `--context` would give it (tests; the CLI passes its own through the environment). */
+  context?: Record<string, string>;
+}
+
+/** The app and what it was built from. */
+export interface LambdaFlexApp {
+  app: App;
+  settings: DeploySettings;
+  tierTemplatePath: string;
+}
+
+/**
+ * Builds the deployable app: the control stack and one service's base stack (`cdk deploy --all` deploys
+ * both), after writing the tier template beside them as plain JSON. The tier stack is not in this app:
+ * only the reconciler deploys it. Every stack is environment-agnostic, so synthesis needs no AWS
+ * account or credentials; `cdk deploy` targets the account and region of the caller's credentials.
+ * @throws SettingsError when the settings are incomplete or invalid.
+ */
+export function createLambdaFlexApp(options: LambdaFlexAppOptions): LambdaFlexApp {
+  mkdirSync(options.outdir, { recursive: true });
+  const tierTemplatePath = writeTierTemplate(options.outdir);
+
+  const app = new App({ outdir: options.outdir, context: options.context });
+  const fromContextOrEnv = (source: { context: string; env: string }): string | undefined => {
+    const value: unknown = app.node.tryGetContext(source.context);
+    return value === undefined ? options.env[source.env] : String(value);
+  };
+  const required = String(app.node.tryGetContext(REQUIRE_SETTINGS_CONTEXT)) === 'true';
+  const settings = readSettings(fromContextOrEnv, required);
+
+  new ControlStack(app, CONTROL_STACK_NAME, {
+    reconcilerCodePath: options.reconcilerCodePath,
+    tierTemplatePath,
+    hostedZoneIds: settings.hostedZoneIds,
+  });
+  new BaseStack(app, baseStackName(settings.service), {
+    service: settings.service,
+    domainName: settings.domainName,
+    hostedZoneId: settings.hostedZoneId,
+    imageRepositoryName: settings.imageRepository,
+    imageTagOrDigest: settings.imageTag,
+  });
+  return { app, settings, tierTemplatePath };
+}

@@ -1,0 +1,102 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BaseStack } from './stacks/base-stack';
+import { ControlStack } from './stacks/control-stack';
+import { synthesizeTierTemplate } from './tier-template';
+import { iamStatements, stubReconcilerBundle, templateFile, type TemplateJson } from './testing/template-helpers';
+
+/**
+ * The only actions granted on `Resource: "*"`, in any stack, each because AWS offers no resource-level
+ * permission for it (the IAM Service Authorization Reference lists no resource type for the action).
+ * Adding an entry here is a review decision: say why AWS cannot scope it.
+ */
+const ALLOWED_ON_ANY_RESOURCE: Record<string, string> = {
+  // The reconciler.
+  'cloudwatch:GetMetricData': 'metrics are not IAM resources; GetMetricData has no resource type',
+  // The tier's task execution role (base stack).
+  'ecr:GetAuthorizationToken': 'the registry login token is account-wide; the image pull itself is scoped to the repository',
+  // The CloudFormation service role reads back what it creates; Describe/List calls have no resource type.
+  'ec2:DescribeAccountAttributes': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeAvailabilityZones': 'EC2 Describe* has no resource-level permissions (Fn::GetAZs)',
+  'ec2:DescribeInternetGateways': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeNetworkAcls': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeNetworkInterfaces': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeRouteTables': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeSecurityGroupRules': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeSecurityGroups': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeSubnets': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeVpcAttribute': 'EC2 Describe* has no resource-level permissions',
+  'ec2:DescribeVpcs': 'EC2 Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeListenerAttributes': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeListenerCertificates': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeListeners': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeLoadBalancerAttributes': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeLoadBalancers': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeRules': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeTags': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeTargetGroupAttributes': 'ELB Describe* has no resource-level permissions',
+  'elasticloadbalancing:DescribeTargetGroups': 'ELB Describe* has no resource-level permissions',
+  'application-autoscaling:DescribeScalableTargets': 'Application Auto Scaling Describe* has no resource-level permissions',
+  'application-autoscaling:DescribeScalingActivities': 'Application Auto Scaling Describe* has no resource-level permissions',
+  'application-autoscaling:DescribeScalingPolicies': 'Application Auto Scaling Describe* has no resource-level permissions',
+  'ecs:RegisterTaskDefinition': 'a task definition has no ARN before it is registered; ECS authorizes it on *',
+  'ecs:DeregisterTaskDefinition': 'ECS authorizes task definition (de)registration on * only',
+  'ecs:DescribeTaskDefinition': 'ECS authorizes DescribeTaskDefinition on * only',
+};
+
+describe('IAM in every template', () => {
+  const templates: Record<string, TemplateJson> = {};
+
+  beforeAll(() => {
+    const tier = synthesizeTierTemplate();
+    const app = new App();
+    const control = new ControlStack(app, 'Control', { reconcilerCodePath: stubReconcilerBundle(), tierTemplatePath: templateFile(tier), hostedZoneIds: ['Z0123456789ABCDEFGHIJ'] });
+    const base = new BaseStack(app, 'Base', {
+      service: 'shop',
+      domainName: 'api.shop.example.com',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      imageRepositoryName: 'lambdaflex-api',
+      imageTagOrDigest: 'v1',
+    });
+    templates.control = Template.fromStack(control).toJSON();
+    templates.base = Template.fromStack(base).toJSON();
+    templates.tier = tier;
+  });
+
+  const statements = () => Object.entries(templates).flatMap(([stack, t]) => iamStatements(t).map((s) => ({ ...s, stack })));
+
+  it('finds the policies it checks (the check is not vacuous)', () => {
+    expect(iamStatements(templates.control).length).toBeGreaterThan(10);
+    expect(iamStatements(templates.base).length).toBeGreaterThan(3);
+  });
+
+  it('grants no action with a wildcard, nor NotAction', () => {
+    const wildcards = statements().flatMap((s) => s.actions.filter((a) => a.includes('*')).map((a) => `${s.stack}:${s.where}: ${a}`));
+    expect(wildcards).toEqual([]);
+  });
+
+  it('grants Resource "*" (or NotResource) only to the listed actions AWS cannot scope', () => {
+    const unscoped = statements()
+      .filter((s) => s.resources.includes('*'))
+      .flatMap((s) => s.actions.filter((a) => !(a in ALLOWED_ON_ANY_RESOURCE)).map((a) => `${s.stack}:${s.where}: ${a}`));
+    expect(unscoped).toEqual([]);
+  });
+
+  it('uses every listed exception (the list stays exactly as long as it must)', () => {
+    const onAnyResource = new Set(statements().filter((s) => s.resources.includes('*')).flatMap((s) => s.actions));
+    expect(Object.keys(ALLOWED_ON_ANY_RESOURCE).filter((a) => !onAnyResource.has(a))).toEqual([]);
+  });
+
+  it('attaches no managed policy (their statements would escape this check)', () => {
+    for (const t of Object.values(templates)) {
+      const roles = Object.values((t.Resources ?? {}) as Record<string, { Type: string; Properties?: { ManagedPolicyArns?: unknown } }>).filter(
+        (r) => r.Type === 'AWS::IAM::Role',
+      );
+      expect(roles.filter((r) => r.Properties?.ManagedPolicyArns !== undefined)).toEqual([]);
+    }
+  });
+
+  it('only allows (no Deny statement to reason about)', () => {
+    expect(statements().filter((s) => s.effect !== 'Allow')).toEqual([]);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * Names that deploy/ fixes so that IAM can be scoped to them. The contract with the reconciler (stack,
+ * parameter and output names) lives in `@lambdaflex/state`; these are the names only the templates share
+ * with each other: the base stack creates what the tier stack later finds by the service's name.
+ */
+
+/**
+ * The control stack: one per account and region. Upper case on purpose: it can never be mistaken for
+ * `lambdaflex-<service>` (a base stack) nor match the reconciler's `lambdaflex-*` IAM scopes.
+ */
+export const CONTROL_STACK_NAME = 'LambdaFlexControl';
+
+/** The state table; the reconciler CLI's default `--table`. */
+export const STATE_TABLE_NAME = 'lambdaflex-state';
+
+/**
+ * A service name as the policy schema accepts it (libs/state/src/core/policy.ts). A name ending in
+ * `-tier` is refused as well: its base stack `lambdaflex-x-tier` would be the tier stack of service `x`.
+ */
+export const SERVICE_NAME_PATTERN = /^(?!.*-tier$)[a-z][a-z0-9-]{0,39}$/;
+/**
+ * The tier template's check of `ServiceName` (CloudFormation AllowedPattern): the policy schema's rule.
+ * The `-tier` rule stays in {@link SERVICE_NAME_PATTERN}: a plain pattern is the one every validator reads alike.
+ */
+export const SERVICE_NAME_ALLOWED_PATTERN = '^[a-z][a-z0-9-]{0,39}$';
+
+/**
+ * The IAM path of every role the tier stack is handed (task execution role, task role): the
+ * CloudFormation service role may pass roles under this path and no others.
+ */
+export const TIER_ROLE_PATH = '/lambdaflex/';
+
+/** The ECS cluster, service and task definition family of a service's Fargate tier. */
+export const fargateResourceName = (service: string): string => `lambdaflex-${service}`;
+
+/**
+ * The Fargate tier's log group. It belongs to the base stack, not the tier: the tier comes and goes
+ * many times a day, its logs must outlive it, and a fixed name could not be re-created while a retained
+ * copy still exists.
+ */
+export const fargateLogGroupName = (service: string): string => `/lambdaflex/${service}/fargate`;
+
+/**
+ * The SSM parameter holding the admin API's key hashes (`ADMIN_KEYS`, docs/admin.md) of a service. The
+ * base stack writes it; the Fargate tier reads it at task start, by this name, since the tier template
+ * takes no parameter for it.
+ */
+export const adminKeysParameterName = (service: string): string => `/lambdaflex/${service}/admin-keys`;
+
+/** The port the API image listens on when it is not on Lambda (apps/api/Dockerfile). */
+export const CONTAINER_PORT = 8080;
+
+/** The liveness path the target group probes (apps/api/src/health). */
+export const HEALTH_CHECK_PATH = '/healthz';

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { SERVICE_NAME_PATTERN } from './naming';
+
+/** What a deploy of one service needs from the user; read once, from CDK context or the environment. */
+export interface DeploySettings {
+  service: string;
+  domainName: string;
+  hostedZoneId: string;
+  imageRepository: string;
+  imageTag: string;
+  /** Every zone the reconciler may change records in: this service's and those of services deployed before. */
+  hostedZoneIds: string[];
+}
+
+/** A setting's CDK context key (`--context key=value`) and environment variable, in that order of precedence. */
+export const SETTING_SOURCES = {
+  service: { context: 'service', env: 'LAMBDAFLEX_SERVICE' },
+  domainName: { context: 'domainName', env: 'LAMBDAFLEX_DOMAIN_NAME' },
+  hostedZoneId: { context: 'hostedZoneId', env: 'LAMBDAFLEX_HOSTED_ZONE_ID' },
+  imageRepository: { context: 'imageRepository', env: 'LAMBDAFLEX_IMAGE_REPOSITORY' },
+  imageTag: { context: 'imageTag', env: 'LAMBDAFLEX_IMAGE_TAG' },
+  hostedZoneIds: { context: 'hostedZoneIds', env: 'LAMBDAFLEX_HOSTED_ZONE_IDS' },
+} as const;
+
+/** The context key the deploy target sets: without it, missing settings fall back to {@link EXAMPLE_SETTINGS}. */
+export const REQUIRE_SETTINGS_CONTEXT = 'lambdaflex:requireSettings';
+
+/**
+ * Placeholders that let `nx run deploy:synth` write every template on a fresh clone, with no account
+ * and no settings; never deployed (the deploy target requires real settings).
+ */
+export const EXAMPLE_SETTINGS: DeploySettings = {
+  service: 'example',
+  domainName: 'api.example.com',
+  hostedZoneId: 'Z0000000EXAMPLE',
+  imageRepository: 'lambdaflex-api',
+  imageTag: 'example',
+  hostedZoneIds: ['Z0000000EXAMPLE'],
+};
+
+// Route53 answers ids with or without the `/hostedzone/` prefix; IAM ARNs need the bare id.
+const zoneId = z
+  .string()
+  .transform((id) => id.trim().replace(/^\/?hostedzone\//, ''))
+  .pipe(z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ'));
+
+const SettingsSchema = z.object({
+  service: z.string().regex(SERVICE_NAME_PATTERN, 'lower-case letters, digits and -, starting with a letter, at most 40, not ending in -tier'),
+  domainName: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case fully qualified domain name such as api.example.com'),
+  hostedZoneId: zoneId,
+  imageRepository: z.string().regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'an ECR repository name'),
+  imageTag: z.string().regex(/^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/, 'an image tag or a sha256: digest'),
+  hostedZoneIds: z.array(zoneId),
+});
+
+/** Raised when the settings cannot make a deploy; the message names every bad or missing setting and where to set it. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/**
+ * Reads and validates the settings. `lookup` answers a context key or an environment variable.
+ * `required` (the deploy target) makes a missing setting an error; otherwise nothing set at all means
+ * {@link EXAMPLE_SETTINGS}, and anything set must be complete.
+ * @throws SettingsError naming every problem.
+ */
+export function readSettings(lookup: (source: { context: string; env: string }) => string | undefined, required: boolean): DeploySettings {
+  const raw = Object.fromEntries(
+    Object.entries(SETTING_SOURCES).map(([key, source]) => {
+      const value = lookup(source)?.trim();
+      return [key, value === '' ? undefined : value];
+    }),
+  ) as Record<keyof typeof SETTING_SOURCES, string | undefined>;
+  const { hostedZoneIds, ...single } = raw;
+  if (!required && Object.values(single).every((v) => v === undefined)) return EXAMPLE_SETTINGS;
+
+  const missing = (Object.keys(single) as (keyof typeof single)[]).filter((key) => single[key] === undefined);
+  if (missing.length) {
+    const where = missing.map((key) => `${key} (--context ${SETTING_SOURCES[key].context}=... or ${SETTING_SOURCES[key].env})`);
+    throw new SettingsError(`missing deploy settings: ${where.join('; ')}`);
+  }
+  const parsed = SettingsSchema.safeParse({
+    ...single,
+    // This service's zone always, and any other listed (services deployed before, in other zones).
+    hostedZoneIds: [single.hostedZoneId, ...(hostedZoneIds ?? '').split(',').filter((id) => id.trim() !== '')],
+  });
+  if (!parsed.success) {
+    throw new SettingsError(`invalid deploy settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return { ...parsed.data, hostedZoneIds: [...new Set(parsed.data.hostedZoneIds)] };
+}

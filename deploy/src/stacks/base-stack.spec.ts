@@ -1,0 +1,183 @@
+import { BASE_OUTPUTS } from '@lambdaflex/state';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { render, statementsOfRole, type FoundStatement } from '../testing/template-helpers';
+import { BaseStack, type BaseStackProps } from './base-stack';
+
+const PROPS: BaseStackProps = {
+  service: 'shop',
+  domainName: 'api.shop.example.com',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  imageRepositoryName: 'lambdaflex-api',
+  imageTagOrDigest: 'v1.2.3',
+};
+
+describe('BaseStack', () => {
+  let stack: BaseStack;
+  let template: Template;
+  let outputs: Record<string, { Value: unknown }>;
+
+  beforeAll(() => {
+    stack = new BaseStack(new App(), 'Base', PROPS);
+    template = Template.fromStack(stack);
+    outputs = template.toJSON().Outputs;
+  });
+
+  it('is the stack the reconciler describes: lambdaflex-<service>', () => {
+    expect(stack.stackName).toBe('lambdaflex-shop');
+  });
+
+  describe('outputs the reconciler reads', () => {
+    it('include every BASE_OUTPUTS name', () => {
+      expect(Object.keys(outputs)).toEqual(expect.arrayContaining(Object.values(BASE_OUTPUTS)));
+    });
+
+    it('give the API’s regional domain and hosted zone from the custom domain', () => {
+      expect(render(outputs[BASE_OUTPUTS.apiDomainName].Value)).toMatch(/^\$\{Domain\w+\.RegionalDomainName\}$/);
+      expect(render(outputs[BASE_OUTPUTS.apiHostedZoneId].Value)).toMatch(/^\$\{Domain\w+\.RegionalHostedZoneId\}$/);
+    });
+
+    it('give the service’s zone and name, the image both tiers run and the API and function ids', () => {
+      expect(outputs[BASE_OUTPUTS.hostedZoneId].Value).toBe(PROPS.hostedZoneId);
+      expect(outputs[BASE_OUTPUTS.recordName].Value).toBe(PROPS.domainName);
+      expect(render(outputs[BASE_OUTPUTS.imageUri].Value)).toBe('${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/lambdaflex-api:v1.2.3');
+      expect(render(outputs[BASE_OUTPUTS.apiId].Value)).toMatch(/^\$\{Api\w+\}$/);
+      expect(render(outputs[BASE_OUTPUTS.functionName].Value)).toMatch(/^\$\{Function\w+\}$/);
+      expect(render(outputs[BASE_OUTPUTS.petsTable].Value)).toMatch(/^\$\{PetsTable\w+\}$/);
+    });
+
+    it('give the certificate: the one created here, or the one given', () => {
+      expect(outputs[BASE_OUTPUTS.certificateArn].Value).toEqual({ 'Fn::If': ['CreateCertificate', { Ref: 'Certificate' }, { Ref: 'ExistingCertificateArn' }] });
+    });
+  });
+
+  describe('Lambda path', () => {
+    it('runs the image from ECR with the pets table, memory and timeout from parameters', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        PackageType: 'Image',
+        Architectures: ['x86_64'],
+        MemorySize: { Ref: 'FunctionMemory' },
+        Timeout: { Ref: 'FunctionTimeout' },
+        Environment: { Variables: { PETS_TABLE: { Ref: Match.stringLikeRegexp('^PetsTable') } } },
+        ReservedConcurrentExecutions: { 'Fn::If': ['HasReservedConcurrency', { Ref: 'ReservedConcurrency' }, { Ref: 'AWS::NoValue' }] },
+      });
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+      expect(render(fn.Properties.Code.ImageUri)).toBe(render(outputs[BASE_OUTPUTS.imageUri].Value));
+    });
+
+    it('takes memory, timeout, reserved concurrency and an existing certificate as parameters with defaults', () => {
+      const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default?: unknown }>;
+      expect(parameters.FunctionMemory).toMatchObject({ Type: 'Number', Default: 1024 });
+      expect(parameters.FunctionTimeout).toMatchObject({ Type: 'Number', Default: 29 });
+      expect(parameters.ReservedConcurrency).toMatchObject({ Type: 'Number', Default: -1 });
+      expect(parameters.ExistingCertificateArn).toMatchObject({ Type: 'String', Default: '' });
+      expect(parameters.AdminKeys).toMatchObject({ Type: 'String', Default: '' });
+    });
+
+    it('tells the API its service, the state table and the admin key hashes', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SERVICE_NAME: 'shop', STATE_TABLE: 'lambdaflex-state', ADMIN_KEYS: { Ref: 'AdminKeys' } }) },
+      });
+    });
+
+    it('writes the admin key hashes where the Fargate tier reads them, never empty (SSM refuses it)', () => {
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: '/lambdaflex/shop/admin-keys',
+        Type: 'String',
+        Value: { 'Fn::Join': ['', [',', { Ref: 'AdminKeys' }]] },
+      });
+    });
+
+    it('serves an HTTP API whose $default route proxies to the function', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Function'), 'Arn'] },
+      });
+    });
+
+    it('maps the API to a regional custom domain on the certificate', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: PROPS.domainName,
+        DomainNameConfigurations: [
+          { EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2', CertificateArn: outputs[BASE_OUTPUTS.certificateArn].Value },
+        ],
+      });
+      template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { Stage: '$default' });
+    });
+
+    it('creates a DNS-validated certificate in the zone only when no ARN is given', () => {
+      template.hasResource('AWS::CertificateManager::Certificate', {
+        Condition: 'CreateCertificate',
+        Properties: {
+          DomainName: PROPS.domainName,
+          ValidationMethod: 'DNS',
+          DomainValidationOptions: [{ DomainName: PROPS.domainName, HostedZoneId: PROPS.hostedZoneId }],
+        },
+      });
+      expect(template.toJSON().Conditions.CreateCertificate).toEqual({ 'Fn::Equals': [{ Ref: 'ExistingCertificateArn' }, ''] });
+    });
+
+    it('leaves the service’s records to the reconciler', () => {
+      for (const type of ['AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup', 'AWS::Route53::HostedZone']) {
+        template.resourceCountIs(type, 0);
+      }
+    });
+  });
+
+  describe('what the Fargate tier borrows', () => {
+    let executionRole: FoundStatement[];
+    let taskRole: FoundStatement[];
+
+    beforeAll(() => {
+      executionRole = statementsOfRole(template.toJSON(), 'TaskExecutionRole');
+      taskRole = statementsOfRole(template.toJSON(), 'TaskRole');
+    });
+
+    it('keeps the pets table (id, a string) on demand', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    });
+
+    it('puts both task roles under /lambdaflex/, assumed by ECS tasks', () => {
+      const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => /^Task(Execution)?Role/.test(id));
+      expect(roles).toHaveLength(2);
+      for (const [, role] of roles) {
+        expect(role.Properties.Path).toBe('/lambdaflex/');
+        expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+      }
+    });
+
+    it('lets the execution role pull from the image’s repository and write the tier’s log group only', () => {
+      const byAction = (action: string) => executionRole.find((s) => s.actions.includes(action))?.resources;
+      expect(byAction('ecr:BatchGetImage')).toEqual(['arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/lambdaflex-api']);
+      expect(byAction('logs:PutLogEvents')).toEqual([expect.stringMatching(/^\$\{FargateLogs\w+\.Arn\}$/)]);
+      expect(byAction('ssm:GetParameters')).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/lambdaflex/shop/admin-keys']);
+      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/lambdaflex/shop/fargate', RetentionInDays: 14 });
+    });
+
+    it('gives the task role (and the function) the pets table and its own service’s state items only', () => {
+      const functionRole = statementsOfRole(template.toJSON(), 'FunctionRole').filter((s) => s.sid !== undefined);
+      for (const statements of [taskRole, functionRole]) {
+        const [pets, state] = ['PetsTable', 'OwnServiceState'].map((sid) => statements.find((s) => s.sid === sid));
+        expect(statements.map((s) => s.sid).sort()).toEqual(['OwnServiceState', 'PetsTable']);
+        expect(pets?.resources).toEqual([expect.stringMatching(/^\$\{PetsTable\w+\.Arn\}$/)]);
+        expect(pets?.actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan']));
+        expect(state?.resources).toEqual(['arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/lambdaflex-state']);
+        expect(state?.actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+        expect(state?.condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['shop'] } });
+      }
+    });
+  });
+
+  it('pins the image by digest when given one', () => {
+    const pinned = new BaseStack(new App(), 'Pinned', { ...PROPS, imageTagOrDigest: `sha256:${'a'.repeat(64)}` });
+    const value = Template.fromStack(pinned).toJSON().Outputs[BASE_OUTPUTS.imageUri].Value;
+    expect(render(value)).toBe(`\${AWS::AccountId}.dkr.ecr.\${AWS::Region}.\${AWS::URLSuffix}/lambdaflex-api@sha256:${'a'.repeat(64)}`);
+  });
+});

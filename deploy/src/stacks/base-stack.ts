@@ -1,0 +1,272 @@
+import { BASE_OUTPUTS, baseStackName } from '@lambdaflex/state';
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { STATE_TABLE_NAME, TIER_ROLE_PATH, adminKeysParameterName, fargateLogGroupName } from '../naming';
+
+/** What a service's base stack is built from: known when the user deploys, fixed until the next deploy. */
+export interface BaseStackProps extends StackProps {
+  /** The service's name: the stack is `lambdaflex-<service>`, its policy's key in the state table. */
+  readonly service: string;
+  /** The name clients call (e.g. api.example.com); the reconciler's two weighted records carry it. */
+  readonly domainName: string;
+  /** The public hosted zone holding {@link domainName}, without `/hostedzone/`. */
+  readonly hostedZoneId: string;
+  /** An ECR repository of this account and region holding the API image (apps/api/Dockerfile). */
+  readonly imageRepositoryName: string;
+  /** The image's tag, or its digest (`sha256:...`); both tiers run exactly this image. */
+  readonly imageTagOrDigest: string;
+}
+
+/** The app's DynamoDB calls (apps/api/src/pets/pets.repository.ts and the /readyz check). */
+const PETS_TABLE_ACTIONS = [
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+];
+
+/**
+ * The admin API's calls on the state table (StateStore: read and write the policy, read the status and
+ * the history), for its own service's items only.
+ */
+const STATE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+
+/** `ADMIN_KEYS` entries as the API accepts them: `<read|operate>:<SHA-256 hex>`, comma-separated. */
+const ADMIN_KEYS_PATTERN = '^$|^(read|operate):[0-9a-fA-F]{64}(,(read|operate):[0-9a-fA-F]{64})*$';
+
+/**
+ * ECR's registry login: account-wide, AWS offers no resource to scope it to. The task execution role
+ * needs it to pull the image; the image itself is pulled with permissions scoped to its repository.
+ */
+const ECR_UNSCOPABLE_ACTIONS = ['ecr:GetAuthorizationToken'] as const;
+
+/**
+ * The Lambda path of one service, and what its Fargate tier borrows: the function from the image behind
+ * an HTTP API on a custom domain, the app's table, and the task roles and log group the tier stack uses.
+ * It changes only when the user deploys. It does not create the service's DNS records: the reconciler
+ * owns both weighted records (`api` and `alb`), and writes the first one on its first tick.
+ *
+ * Deploy-time knobs are CloudFormation parameters (`--parameters lambdaflex-<service>:Name=value`):
+ * FunctionMemory, FunctionTimeout, ReservedConcurrency (-1: unreserved), ExistingCertificateArn
+ * (empty: a DNS-validated certificate is created in the stack's hosted zone) and AdminKeys (the admin
+ * API's key hashes; empty: every admin call is refused).
+ */
+export class BaseStack extends Stack {
+  constructor(scope: Construct, id: string, props: BaseStackProps) {
+    super(scope, id, {
+      description: `LambdaFlex base stack of ${props.service}: HTTP API, Lambda, custom domain`,
+      ...props,
+      stackName: baseStackName(props.service),
+    });
+    const { service, domainName, hostedZoneId } = props;
+    const p = this.parameters(domainName);
+    const certificateArn = this.certificate(domainName, hostedZoneId, p.existingCertificateArn);
+
+    const petsTable = new dynamodb.Table(this, 'PetsTable', {
+      tableName: `${baseStackName(service)}-pets`,
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The app's data outlives the stack; see docs/deploy.md to remove it on purpose.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const grantApp = this.appPermissions(service, petsTable);
+    const repository = ecr.Repository.fromRepositoryName(this, 'ImageRepository', props.imageRepositoryName);
+    const imageUri = repository.repositoryUriForTagOrDigest(props.imageTagOrDigest);
+
+    // Lambda reads the key hashes from its environment; Fargate tasks from this parameter, at start.
+    const adminKeysName = adminKeysParameterName(service);
+    new ssm.CfnParameter(this, 'AdminKeysParameter', {
+      name: adminKeysName,
+      type: 'String',
+      // A leading comma keeps the value non-empty, as SSM requires, when there are no keys; the API skips empty entries.
+      value: Fn.join('', [',', p.adminKeys.valueAsString]),
+      description: `LambdaFlex ${service}: the admin API's key hashes (ADMIN_KEYS)`,
+    });
+
+    const fn = this.lambdaFunction(props, p, { repository, petsTable, grantApp });
+    const domain = new apigwv2.DomainName(this, 'Domain', {
+      domainName,
+      certificate: acm.Certificate.fromCertificateArn(this, 'DomainCertificate', certificateArn),
+      endpointType: apigwv2.EndpointType.REGIONAL,
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+    });
+    const api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: baseStackName(service),
+      description: `LambdaFlex ${service}: the Lambda path`,
+      defaultIntegration: new HttpLambdaIntegration('Function', fn),
+      defaultDomainMapping: { domainName: domain },
+    });
+
+    const { taskExecutionRole, taskRole } = this.tierRoles(service, repository, adminKeysName, grantApp);
+
+    const o = BASE_OUTPUTS;
+    const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
+    output(o.apiId, api.apiId, 'CloudWatch dimension ApiId');
+    output(o.apiDomainName, domain.regionalDomainName, 'The alias target of the api record');
+    output(o.apiHostedZoneId, domain.regionalHostedZoneId, "The API's regional hosted zone");
+    output(o.functionName, fn.functionName, 'CloudWatch dimension FunctionName');
+    output(o.imageUri, imageUri, 'The image both tiers run');
+    output(o.hostedZoneId, hostedZoneId, "The zone of the service's name");
+    output(o.recordName, domainName, "The service's name: two weighted alias records, owned by the reconciler");
+    output(o.certificateArn, certificateArn, 'For the API and the ALB listener alike');
+    output(o.taskExecutionRoleArn, taskExecutionRole.roleArn, "The tier's task execution role");
+    output(o.taskRoleArn, taskRole.roleArn, "The tier's task role");
+    output(o.petsTable, petsTable.tableName, "The app's table, served by both tiers");
+  }
+
+  /** The deploy-time knobs, with defaults that make a working stack. */
+  private parameters(domainName: string) {
+    return {
+      memory: new CfnParameter(this, 'FunctionMemory', {
+        type: 'Number',
+        description: "The Lambda function's memory (MB); CPU grows with it",
+        default: 1024,
+        minValue: 128,
+        maxValue: 10_240,
+      }),
+      timeout: new CfnParameter(this, 'FunctionTimeout', {
+        type: 'Number',
+        description: "The Lambda function's timeout (s); the HTTP API gives up after 30",
+        default: 29,
+        minValue: 1,
+        maxValue: 900,
+      }),
+      reservedConcurrency: new CfnParameter(this, 'ReservedConcurrency', {
+        type: 'Number',
+        description: "The function's reserved concurrency; -1 leaves it unreserved",
+        default: -1,
+        minValue: -1,
+      }),
+      existingCertificateArn: new CfnParameter(this, 'ExistingCertificateArn', {
+        type: 'String',
+        description: `An ACM certificate for ${domainName} in this region; empty creates a DNS-validated one`,
+        default: '',
+        allowedPattern: '^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$',
+      }),
+      adminKeys: new CfnParameter(this, 'AdminKeys', {
+        type: 'String',
+        description: 'The admin API keys as <read|operate>:<sha256 hex>, comma-separated (hashes, not keys: docs/admin.md); empty refuses every admin call',
+        default: '',
+        allowedPattern: ADMIN_KEYS_PATTERN,
+      }),
+    };
+  }
+
+  /** The given certificate's ARN, or a DNS-validated one created here when none is given. */
+  private certificate(domainName: string, hostedZoneId: string, existingArn: CfnParameter): string {
+    const create = new CfnCondition(this, 'CreateCertificate', { expression: Fn.conditionEquals(existingArn.valueAsString, '') });
+    // CloudFormation writes the validation record into the zone and waits for ACM.
+    const certificate = new acm.CfnCertificate(this, 'Certificate', {
+      domainName,
+      validationMethod: 'DNS',
+      domainValidationOptions: [{ domainName, hostedZoneId }],
+    });
+    certificate.cfnOptions.condition = create;
+    // The validator reads each branch of an Fn::If alone; ours is guarded by the Fn::If's own condition.
+    Validations.of(this).acknowledge({ id: 'CloudFormation-Validate::W1001', reason: 'Certificate is referenced only in the CreateCertificate branch of Fn::If' });
+    return Token.asString(Fn.conditionIf(create.logicalId, certificate.ref, existingArn.valueAsString));
+  }
+
+  /** What the app does on either tier: its table, and its own service's items of the state table. */
+  private appPermissions(service: string, petsTable: dynamodb.ITable): (role: iam.Role) => void {
+    // The control stack's table, by its fixed name: no cross-stack reference ties the two stacks together.
+    const stateTableArn = this.formatArn({ service: 'dynamodb', resource: 'table', resourceName: STATE_TABLE_NAME });
+    return (role) => {
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'PetsTable', actions: PETS_TABLE_ACTIONS, resources: [petsTable.tableArn] }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'OwnServiceState',
+          actions: STATE_TABLE_ACTIONS,
+          resources: [stateTableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [service] } },
+        }),
+      );
+    };
+  }
+
+  /** The API on Lambda, from the image, with its own role and log group. */
+  private lambdaFunction(
+    props: BaseStackProps,
+    p: ReturnType<BaseStack['parameters']>,
+    deps: { repository: ecr.IRepository; petsTable: dynamodb.ITable; grantApp: (role: iam.Role) => void },
+  ): lambda.DockerImageFunction {
+    const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention: logs.RetentionDays.TWO_WEEKS, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `LambdaFlex ${props.service}: the API on Lambda`,
+    });
+    // Its own log group with the role's scoped permission: no AWSLambdaBasicExecutionRole (logs on *).
+    logGroup.grantWrite(role);
+    deps.grantApp(role);
+
+    const fn = new lambda.DockerImageFunction(this, 'Function', {
+      description: `LambdaFlex ${props.service}: the API on Lambda (the same image as the Fargate tier)`,
+      code: lambda.DockerImageCode.fromEcr(deps.repository, { tagOrDigest: props.imageTagOrDigest }),
+      // The tier's task definition runs the image as X86_64 too: one image, one architecture.
+      architecture: lambda.Architecture.X86_64,
+      memorySize: p.memory.valueAsNumber,
+      timeout: Duration.seconds(p.timeout.valueAsNumber),
+      role,
+      logGroup,
+      environment: {
+        PETS_TABLE: deps.petsTable.tableName,
+        STATE_TABLE: STATE_TABLE_NAME,
+        SERVICE_NAME: props.service,
+        ADMIN_KEYS: p.adminKeys.valueAsString,
+      },
+    });
+    const reserved = new CfnCondition(this, 'HasReservedConcurrency', {
+      expression: Fn.conditionNot(Fn.conditionEquals(p.reservedConcurrency.valueAsString, '-1')),
+    });
+    (fn.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = Token.asNumber(
+      Fn.conditionIf(reserved.logicalId, p.reservedConcurrency.valueAsNumber, Aws.NO_VALUE),
+    );
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W1030',
+      reason: 'ReservedConcurrency -1 is only used in the HasReservedConcurrency condition, never as the value',
+    });
+    return fn;
+  }
+
+  /**
+   * The roles the tier's task definition names, under TIER_ROLE_PATH (the only roles the tier's
+   * CloudFormation service role may pass), and the tier's log group, which lives here so that its logs
+   * outlive the tier (see naming.ts).
+   */
+  private tierRoles(service: string, repository: ecr.IRepository, adminKeysName: string, grantApp: (role: iam.Role) => void) {
+    const fargateLogs = new logs.LogGroup(this, 'FargateLogs', {
+      logGroupName: fargateLogGroupName(service),
+      retention: logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const tasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
+    const taskExecutionRole = new iam.Role(this, 'TaskExecutionRole', {
+      assumedBy: tasks,
+      path: TIER_ROLE_PATH,
+      description: `LambdaFlex ${service}: ECS pulls the image and writes the tier's logs`,
+    });
+    const allow = (sid: string, actions: readonly string[], resources: string[]) =>
+      taskExecutionRole.addToPolicy(new iam.PolicyStatement({ sid, actions: [...actions], resources }));
+    allow('RegistryLogin', ECR_UNSCOPABLE_ACTIONS, ['*']);
+    allow('PullImage', ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], [repository.repositoryArn]);
+    allow('WriteLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [fargateLogs.logGroupArn]);
+    // The parameter's ARN is parameter/<name without its leading slash>.
+    allow('ReadAdminKeys', ['ssm:GetParameters'], [this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: adminKeysName.slice(1) })]);
+
+    const taskRole = new iam.Role(this, 'TaskRole', { assumedBy: tasks, path: TIER_ROLE_PATH, description: `LambdaFlex ${service}: the API on Fargate` });
+    grantApp(taskRole);
+    return { taskExecutionRole, taskRole };
+  }
+}

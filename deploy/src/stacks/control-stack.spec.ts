@@ -1,0 +1,266 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { TIER_STACK_ROLE_ARN_ENV } from '../constructs/reconciler';
+import { synthesizeTierTemplate } from '../tier-template';
+import { allowedActions, render, statementsOfRole, stubReconcilerBundle, templateFile, type FoundStatement } from '../testing/template-helpers';
+import { ControlStack } from './control-stack';
+
+/**
+ * What CloudFormation calls to create, update and delete each resource type of the tier template
+ * (the resource types' handler permissions in the CloudFormation registry schemas). A resource type
+ * added to the tier fails the coverage test until it is listed here and the service role grants it.
+ */
+const TIER_RESOURCE_ACTIONS: Record<string, string[]> = {
+  'AWS::EC2::VPC': ['ec2:CreateVpc', 'ec2:DeleteVpc', 'ec2:DescribeVpcs', 'ec2:ModifyVpcAttribute', 'ec2:CreateTags'],
+  'AWS::EC2::Subnet': ['ec2:CreateSubnet', 'ec2:DeleteSubnet', 'ec2:DescribeSubnets', 'ec2:ModifySubnetAttribute'],
+  'AWS::EC2::RouteTable': ['ec2:CreateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DescribeRouteTables'],
+  'AWS::EC2::SubnetRouteTableAssociation': ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable', 'ec2:ReplaceRouteTableAssociation'],
+  'AWS::EC2::Route': ['ec2:CreateRoute', 'ec2:DeleteRoute', 'ec2:ReplaceRoute'],
+  'AWS::EC2::InternetGateway': ['ec2:CreateInternetGateway', 'ec2:DeleteInternetGateway', 'ec2:DescribeInternetGateways'],
+  'AWS::EC2::VPCGatewayAttachment': ['ec2:AttachInternetGateway', 'ec2:DetachInternetGateway'],
+  'AWS::EC2::SecurityGroup': ['ec2:CreateSecurityGroup', 'ec2:DeleteSecurityGroup', 'ec2:DescribeSecurityGroups', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+  'AWS::EC2::SecurityGroupIngress': ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+  'AWS::EC2::SecurityGroupEgress': ['ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress'],
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': [
+    'elasticloadbalancing:CreateLoadBalancer',
+    'elasticloadbalancing:DeleteLoadBalancer',
+    'elasticloadbalancing:DescribeLoadBalancers',
+    'elasticloadbalancing:ModifyLoadBalancerAttributes',
+    'elasticloadbalancing:AddTags',
+  ],
+  'AWS::ElasticLoadBalancingV2::Listener': ['elasticloadbalancing:CreateListener', 'elasticloadbalancing:DeleteListener', 'elasticloadbalancing:DescribeListeners'],
+  'AWS::ElasticLoadBalancingV2::TargetGroup': [
+    'elasticloadbalancing:CreateTargetGroup',
+    'elasticloadbalancing:DeleteTargetGroup',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:ModifyTargetGroupAttributes',
+  ],
+  'AWS::ECS::Cluster': ['ecs:CreateCluster', 'ecs:DeleteCluster', 'ecs:DescribeClusters'],
+  'AWS::ECS::TaskDefinition': ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'iam:GetRole', 'iam:PassRole'],
+  'AWS::ECS::Service': ['ecs:CreateService', 'ecs:DeleteService', 'ecs:DescribeServices', 'ecs:UpdateService', 'ecs:TagResource'],
+  'AWS::ApplicationAutoScaling::ScalableTarget': [
+    'application-autoscaling:RegisterScalableTarget',
+    'application-autoscaling:DeregisterScalableTarget',
+    'application-autoscaling:DescribeScalableTargets',
+  ],
+  'AWS::ApplicationAutoScaling::ScalingPolicy': [
+    'application-autoscaling:PutScalingPolicy',
+    'application-autoscaling:DeleteScalingPolicy',
+    'application-autoscaling:DescribeScalingPolicies',
+  ],
+};
+
+const ZONES = ['Z0123456789ABCDEFGHIJ', 'Z9876543210ZYXWVUTSRQ'];
+
+describe('ControlStack', () => {
+  let template: Template;
+  let tierTemplate: Record<string, unknown>;
+  let reconciler: FoundStatement[];
+  let serviceRole: FoundStatement[];
+  const statement = (statements: FoundStatement[], sid: string): FoundStatement => {
+    const found = statements.find((s) => s.sid === sid);
+    if (!found) throw new Error(`no statement ${sid}`);
+    return found;
+  };
+
+  beforeAll(() => {
+    tierTemplate = synthesizeTierTemplate();
+    const stack = new ControlStack(new App(), 'Control', {
+      reconcilerCodePath: stubReconcilerBundle(),
+      tierTemplatePath: templateFile(tierTemplate),
+      hostedZoneIds: ZONES,
+    });
+    template = Template.fromStack(stack);
+    reconciler = statementsOfRole(template.toJSON(), 'ReconcilerRole');
+    serviceRole = statementsOfRole(template.toJSON(), 'TierStackServiceRole');
+  });
+
+  describe('state table', () => {
+    it('is keyed by pk and sk (strings), on demand, with point-in-time recovery and TTL on expiresAt', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: 'lambdaflex-state',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+    });
+
+    it('outlives the stack', () => {
+      template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+  });
+
+  describe('reconciler function', () => {
+    it('runs the bundle’s handler.handler on Node.js 22', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Handler: 'handler.handler',
+        Timeout: Match.anyValue(),
+        Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcilerRole'), 'Arn'] },
+      });
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+      expect(fn.Properties.Timeout).toBeLessThan(60);
+    });
+
+    it('is told its table, the tier template URL and the CloudFormation service role', () => {
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(env.STATE_TABLE).toEqual({ Ref: expect.stringMatching(/^StateTable/) });
+      expect(render(env.TIER_TEMPLATE_URL)).toMatch(/^https:\/\/s3\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[a-f0-9]{64}\.json$/);
+      expect(env[TIER_STACK_ROLE_ARN_ENV]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TierStackServiceRole/), 'Arn'] });
+    });
+
+    it('ticks on an EventBridge schedule of rate(1 minute), never retried (the next tick re-reads the world)', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcilerFunction'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+    });
+
+    it('writes to its own log group with a retention, not through AWSLambdaBasicExecutionRole', () => {
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+      template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+      const logs = reconciler.filter((s) => s.actions.some((a) => a.startsWith('logs:')));
+      expect(logs).toHaveLength(1);
+      expect(logs[0].actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(logs[0].resources).toEqual([expect.stringMatching(/^\$\{ReconcilerLogs\w+\.Arn\}$/)]);
+    });
+  });
+
+  describe('reconciler role: exactly the calls a tick makes', () => {
+    it('allows no other action', () => {
+      expect(allowedActions(reconciler)).toEqual(
+        [
+          'cloudformation:CreateStack',
+          'cloudformation:DeleteStack',
+          'cloudformation:DescribeStacks',
+          'cloudformation:TagResource',
+          'cloudformation:UpdateStack',
+          'cloudwatch:GetMetricData',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+          'iam:PassRole',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'route53:ChangeResourceRecordSets',
+          'route53:GetChange',
+          'route53:ListResourceRecordSets',
+          's3:GetObject',
+        ].sort(),
+      );
+    });
+
+    it('uses the state table only', () => {
+      expect(statement(reconciler, 'StateTable').resources).toEqual([expect.stringMatching(/^\$\{StateTable\w+\.Arn\}$/)]);
+    });
+
+    it('describes lambdaflex-* stacks (base and tier) only', () => {
+      expect(statement(reconciler, 'DescribeStacks').resources).toEqual([
+        'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/lambdaflex-*',
+      ]);
+    });
+
+    it('creates, updates and deletes tier stacks only, and only through the CloudFormation service role', () => {
+      const tierStacks = ['arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/lambdaflex-*-tier/*'];
+      const roleCondition = { 'cloudformation:RoleArn': { 'Fn::GetAtt': [expect.stringMatching(/^TierStackServiceRole/), 'Arn'] } };
+      const create = statement(reconciler, 'CreateTierStacks');
+      expect(create.actions).toEqual(['cloudformation:CreateStack']);
+      expect(create.resources).toEqual(tierStacks);
+      expect(create.condition?.StringEquals).toEqual({ ...roleCondition, 'cloudformation:TemplateUrl': expect.anything() });
+      const change = statement(reconciler, 'ChangeTierStacks');
+      expect(change.actions.sort()).toEqual(['cloudformation:DeleteStack', 'cloudformation:UpdateStack']);
+      expect(change.resources).toEqual(tierStacks);
+      expect(change.condition?.StringEquals).toEqual(roleCondition);
+    });
+
+    it('creates stacks from the uploaded tier template only, and may read that one object', () => {
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+      const url = render(fn.Properties.Environment.Variables.TIER_TEMPLATE_URL);
+      expect(render(statement(reconciler, 'CreateTierStacks').condition?.StringEquals['cloudformation:TemplateUrl'])).toBe(url);
+      const key = url.split('/').pop();
+      expect(statement(reconciler, 'ReadTierTemplate').resources).toEqual([
+        `arn:\${AWS::Partition}:s3:::cdk-hnb659fds-assets-\${AWS::AccountId}-\${AWS::Region}/${key}`,
+      ]);
+    });
+
+    it('passes the CloudFormation service role, to CloudFormation, and no other role', () => {
+      const passRole = reconciler.filter((s) => s.actions.includes('iam:PassRole'));
+      expect(passRole).toHaveLength(1);
+      expect(passRole[0].resources).toEqual([expect.stringMatching(/^\$\{TierStackServiceRole\w+\.Arn\}$/)]);
+      expect(passRole[0].condition).toEqual({ StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } });
+    });
+
+    it('changes only A records (UPSERT, DELETE) of the given hosted zones, and follows the change', () => {
+      const zones = ZONES.map((z) => `arn:\${AWS::Partition}:route53:::hostedzone/${z}`);
+      expect(statement(reconciler, 'ReadRecords').resources).toEqual(zones);
+      const change = statement(reconciler, 'ChangeRecords');
+      expect(change.resources).toEqual(zones);
+      expect(change.condition).toEqual({
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+          'route53:ChangeResourceRecordSetsActions': ['UPSERT', 'DELETE'],
+        },
+      });
+      expect(statement(reconciler, 'FollowRecordChanges').resources).toEqual(['arn:${AWS::Partition}:route53:::change/*']);
+    });
+  });
+
+  describe('CloudFormation service role (deploys tier stacks)', () => {
+    it('is assumed by CloudFormation only', () => {
+      const [role] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('TierStackServiceRole')).map(([, r]) => r);
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' } },
+      ]);
+    });
+
+    it('grants what CloudFormation needs for every resource type of the tier template', () => {
+      const types = [...new Set(Object.values(tierTemplate.Resources as Record<string, { Type: string }>).map((r) => r.Type))].sort();
+      expect(types.filter((type) => !(type in TIER_RESOURCE_ACTIONS))).toEqual([]);
+      const granted = allowedActions(serviceRole);
+      const missing = types.flatMap((type) => TIER_RESOURCE_ACTIONS[type].filter((action) => !granted.includes(action)).map((action) => `${type}: ${action}`));
+      expect(missing).toEqual([]);
+    });
+
+    it('passes only the task roles under /lambdaflex/, to ECS tasks', () => {
+      const passTaskRoles = statement(serviceRole, 'PassTaskRoles');
+      expect(passTaskRoles.resources).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/lambdaflex/*']);
+      expect(passTaskRoles.condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    });
+
+    it('cannot write IAM (no CreateRole, no policy changes), only create the tier’s service-linked roles', () => {
+      const iamActions = allowedActions(serviceRole).filter((a) => a.startsWith('iam:'));
+      expect(iamActions).toEqual(['iam:CreateServiceLinkedRole', 'iam:GetRole', 'iam:PassRole']);
+      const linked = statement(serviceRole, 'CreateServiceLinkedRoles');
+      expect(linked.resources.every((r) => r.includes(':role/aws-service-role/'))).toBe(true);
+    });
+
+    it('scopes ECS to the lambdaflex-* cluster, services and task family', () => {
+      expect(statement(serviceRole, 'Containers').resources).toEqual([
+        'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/lambdaflex-*',
+        'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/lambdaflex-*/*',
+        'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/lambdaflex-*:*',
+      ]);
+    });
+
+    it('has no CloudWatch Logs permission: the tier’s log group is the base stack’s', () => {
+      expect(allowedActions(serviceRole).filter((a) => a.startsWith('logs:'))).toEqual([]);
+    });
+  });
+
+  it('outputs the table, the function, the template URL and the service role', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['ReconcilerFunctionName', 'StateTableName', 'TierStackRoleArn', 'TierTemplateUrl']);
+  });
+});

@@ -1,0 +1,221 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TIER_OUTPUTS, TIER_PARAMETERS } from '@lambdaflex/state';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { synthesizeTierTemplate, writeTierTemplate } from '../tier-template';
+import { render } from '../testing/template-helpers';
+import { TierStack } from './tier-stack';
+
+describe('TierStack (the Fargate tier template)', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = Template.fromStack(new TierStack(new App(), 'Tier'));
+  });
+
+  describe('the contract with the reconciler', () => {
+    it('takes exactly the parameters the reconciler sends (TIER_PARAMETERS)', () => {
+      const parameters = Object.keys(template.toJSON().Parameters ?? {}).sort();
+      expect(parameters).toEqual(Object.values(TIER_PARAMETERS).sort());
+    });
+
+    it('gives every parameter no default, so a missing one fails the create instead of guessing', () => {
+      for (const [name, parameter] of Object.entries(template.toJSON().Parameters as Record<string, { Default?: unknown }>)) {
+        expect({ name, default: parameter.Default }).toEqual({ name, default: undefined });
+      }
+    });
+
+    it('has exactly the outputs the reconciler reads (TIER_OUTPUTS)', () => {
+      const outputs = Object.keys(template.toJSON().Outputs ?? {}).sort();
+      expect(outputs).toEqual(Object.values(TIER_OUTPUTS).sort());
+    });
+
+    it('outputs the ALB alias target and the CloudWatch dimensions', () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(render(outputs[TIER_OUTPUTS.loadBalancerDnsName].Value)).toMatch(/^\$\{LoadBalancer\w+\.DNSName\}$/);
+      expect(render(outputs[TIER_OUTPUTS.loadBalancerHostedZoneId].Value)).toMatch(/\.CanonicalHostedZoneID\}$/);
+      expect(render(outputs[TIER_OUTPUTS.loadBalancerFullName].Value)).toMatch(/\.LoadBalancerFullName\}$/);
+      expect(render(outputs[TIER_OUTPUTS.targetGroupFullName].Value)).toMatch(/\.TargetGroupFullName\}$/);
+    });
+
+    it('needs no bootstrap and no asset, so CloudFormation can create it from the template alone', () => {
+      const json = template.toJSON();
+      expect(json.Parameters).not.toHaveProperty('BootstrapVersion');
+      expect(json.Rules).toBeUndefined();
+      template.resourceCountIs('AWS::CDK::Metadata', 0);
+      expect(JSON.stringify(json)).not.toMatch(/cdk-hnb659fds|AssetParameters/);
+    });
+
+    it('creates no IAM role or policy: the task roles come from the base stack', () => {
+      for (const type of ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Function']) {
+        template.resourceCountIs(type, 0);
+      }
+    });
+  });
+
+  describe('network', () => {
+    it('spreads a VPC over two AZs in public subnets only', () => {
+      template.resourceCountIs('AWS::EC2::VPC', 1);
+      template.resourceCountIs('AWS::EC2::Subnet', 2);
+      template.resourceCountIs('AWS::EC2::InternetGateway', 1);
+      template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true });
+      const zones = Object.values(template.findResources('AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone);
+      expect(zones).toEqual([{ 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }, { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] }]);
+    });
+
+    it('has no NAT gateway (nor the Elastic IP one would need)', () => {
+      template.resourceCountIs('AWS::EC2::NatGateway', 0);
+      template.resourceCountIs('AWS::EC2::EIP', 0);
+    });
+
+    it('opens the ALB on 443 and 80 to anyone', () => {
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('ALB'),
+        SecurityGroupIngress: [
+          Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+          Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
+        ],
+      });
+    });
+
+    it('lets the tasks be reached only from the ALB security group, on 8080', () => {
+      const taskGroup = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).find(([, r]) =>
+        String(r.Properties.GroupDescription).startsWith('LambdaFlex Fargate tasks'),
+      );
+      if (!taskGroup) throw new Error('no task security group');
+      const [taskGroupId, taskGroupResource] = taskGroup;
+      expect(taskGroupResource.Properties.SecurityGroupIngress).toBeUndefined();
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+      expect(ingress).toEqual([
+        expect.objectContaining({
+          GroupId: { 'Fn::GetAtt': [taskGroupId, 'GroupId'] },
+          SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^AlbSecurityGroup/), 'GroupId'] },
+          IpProtocol: 'tcp',
+          FromPort: 8080,
+          ToPort: 8080,
+        }),
+      ]);
+    });
+  });
+
+  describe('load balancer', () => {
+    it('is internet-facing in the public subnets', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'application' });
+    });
+
+    it('listens with HTTPS on 443 with the certificate parameter and forwards to the target group', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: { Ref: TIER_PARAMETERS.certificateArn } }],
+        DefaultActions: [Match.objectLike({ Type: 'forward' })],
+      });
+    });
+
+    it('redirects HTTP on 80 to HTTPS on 443', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+      });
+    });
+
+    it('checks /healthz on 8080 every 10 s, healthy after 2, and deregisters in 30 s', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        Port: 8080,
+        Protocol: 'HTTP',
+        TargetType: 'ip',
+        HealthCheckPath: '/healthz',
+        HealthCheckIntervalSeconds: 10,
+        HealthyThresholdCount: 2,
+        TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+      });
+    });
+  });
+
+  describe('ECS', () => {
+    it('runs the image of the parameter with the port, host, tier and table the API reads', () => {
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        Cpu: { Ref: TIER_PARAMETERS.cpu },
+        Memory: { Ref: TIER_PARAMETERS.memory },
+        ExecutionRoleArn: { Ref: TIER_PARAMETERS.taskExecutionRoleArn },
+        TaskRoleArn: { Ref: TIER_PARAMETERS.taskRoleArn },
+        ContainerDefinitions: [
+          Match.objectLike({
+            Image: { Ref: TIER_PARAMETERS.imageUri },
+            PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }],
+            Environment: Match.arrayWith([
+              { Name: 'PORT', Value: '8080' },
+              { Name: 'HOST', Value: '0.0.0.0' },
+              { Name: 'LAMBDAFLEX_TIER', Value: 'fargate' },
+              { Name: 'PETS_TABLE', Value: { Ref: TIER_PARAMETERS.petsTable } },
+              { Name: 'STATE_TABLE', Value: 'lambdaflex-state' },
+              { Name: 'SERVICE_NAME', Value: { Ref: TIER_PARAMETERS.serviceName } },
+            ]),
+          }),
+        ],
+      });
+    });
+
+    it('reads the admin key hashes at task start from the base stack’s SSM parameter of the service', () => {
+      const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+      const secrets = taskDefinition.Properties.ContainerDefinitions[0].Secrets as { Name: string; ValueFrom: unknown }[];
+      expect(secrets.map((secret) => [secret.Name, render(secret.ValueFrom)])).toEqual([
+        ['ADMIN_KEYS', `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/lambdaflex/\${${TIER_PARAMETERS.serviceName}}/admin-keys`],
+      ]);
+    });
+
+    it('logs with awslogs to the base stack’s log group of the service', () => {
+      const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+      const { LogDriver, Options } = taskDefinition.Properties.ContainerDefinitions[0].LogConfiguration;
+      expect(LogDriver).toBe('awslogs');
+      expect(render(Options['awslogs-group'])).toBe(`/lambdaflex/\${${TIER_PARAMETERS.serviceName}}/fargate`);
+      template.resourceCountIs('AWS::Logs::LogGroup', 0);
+    });
+
+    it('runs a Fargate service with public IPs, the desired count and the circuit breaker with rollback', () => {
+      template.hasResourceProperties('AWS::ECS::Service', {
+        LaunchType: 'FARGATE',
+        DesiredCount: { Ref: TIER_PARAMETERS.desiredCount },
+        DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+        NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) },
+        LoadBalancers: [Match.objectLike({ ContainerPort: 8080 })],
+      });
+    });
+
+    it('names the cluster after the service', () => {
+      const [cluster] = Object.values(template.findResources('AWS::ECS::Cluster'));
+      expect(render(cluster.Properties.ClusterName)).toBe(`lambdaflex-\${${TIER_PARAMETERS.serviceName}}`);
+    });
+
+    it('tracks ALB requests per target between the min and max task parameters', () => {
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+        MinCapacity: { Ref: TIER_PARAMETERS.minTasks },
+        MaxCapacity: { Ref: TIER_PARAMETERS.maxTasks },
+        ScalableDimension: 'ecs:service:DesiredCount',
+      });
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+          TargetValue: { Ref: TIER_PARAMETERS.requestsPerTargetPerMinute },
+        }),
+      });
+    });
+  });
+
+  describe('the file the reconciler deploys', () => {
+    it('is the same template, written as plain JSON', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-tier-test-'));
+      const file = writeTierTemplate(dir);
+      expect(path.basename(file)).toBe('tier.template.json');
+      const written: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      expect(written).toEqual(synthesizeTierTemplate());
+      expect(Object.keys((written as { Parameters: object }).Parameters).sort()).toEqual(Object.values(TIER_PARAMETERS).sort());
+    });
+  });
+});

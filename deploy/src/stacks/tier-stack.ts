@@ -1,0 +1,229 @@
+import { TIER_OUTPUTS, TIER_PARAMETERS } from '@lambdaflex/state';
+import { Aws, BootstraplessSynthesizer, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import {
+  CONTAINER_PORT,
+  HEALTH_CHECK_PATH,
+  SERVICE_NAME_ALLOWED_PATTERN,
+  STATE_TABLE_NAME,
+  TIER_ROLE_PATH,
+  adminKeysParameterName,
+  fargateLogGroupName,
+  fargateResourceName,
+} from '../naming';
+
+/** The container's name in the task definition (one container per task). */
+const CONTAINER_NAME = 'api';
+
+/** Fargate's CPU units; the memory that goes with each is checked by ECS when the task is registered. */
+const FARGATE_CPU_UNITS = ['256', '512', '1024', '2048', '4096', '8192', '16384'];
+
+/** An IAM role ARN under {@link TIER_ROLE_PATH}: the only roles the CloudFormation service role may pass. */
+const TIER_ROLE_ARN_PATTERN = `^arn:aws[a-z-]*:iam::[0-9]{12}:role${TIER_ROLE_PATH}.+$`;
+
+/**
+ * The Fargate tier of one service: a two-AZ VPC with public subnets only (no NAT gateway: tasks pull
+ * the image and reach DynamoDB through their public IPs), an internet-facing ALB (HTTPS 443, HTTP 80
+ * redirecting to it), an ECS cluster and a Fargate service with the deployment circuit breaker and
+ * target tracking on requests per target.
+ *
+ * The reconciler creates, updates and deletes this stack by parameters only (`TIER_PARAMETERS`), never
+ * by changing the template (updates use `UsePreviousTemplate`): every input is a `CfnParameter`, nothing
+ * is looked up at synth time, and the stack is synthesized without bootstrap resources (no
+ * `BootstrapVersion` parameter, no assets). It creates no IAM role: the task roles come from the base
+ * stack as parameters, so the CloudFormation service role that deploys it needs no IAM write access.
+ * Being its own stack, a failed tier change rolls back here and never touches the Lambda path.
+ */
+export class TierStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, {
+      description: 'LambdaFlex Fargate tier: created, updated and deleted by the reconciler',
+      synthesizer: new BootstraplessSynthesizer(),
+      analyticsReporting: false,
+      ...props,
+    });
+    const p = this.parameters();
+    const service = p.serviceName.valueAsString;
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      // Fn::GetAZs picks the two zones at deploy time: no context lookup, no account needed to synthesize.
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+      // The restriction is a custom resource (a Lambda with its own role): not worth it in a VPC that
+      // holds nothing but this tier and lives for hours.
+      restrictDefaultSecurityGroup: false,
+    });
+
+    const albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
+      vpc,
+      description: 'LambdaFlex ALB: HTTPS and HTTP from anywhere, to the tasks only',
+      allowAllOutbound: false,
+    });
+    const taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc,
+      description: 'LambdaFlex Fargate tasks: the container port from the ALB only',
+      allowAllOutbound: false,
+    });
+    // ECR, DynamoDB and CloudWatch Logs all answer on HTTPS; nothing else leaves the tasks.
+    taskSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (ECR, DynamoDB, CloudWatch Logs)');
+
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      internetFacing: true,
+      securityGroup: albSecurityGroup,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      dropInvalidHeaderFields: true,
+    });
+    const https = loadBalancer.addListener('Https', {
+      port: 443,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [elbv2.ListenerCertificate.fromArn(p.certificateArn.valueAsString)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      open: true,
+    });
+    loadBalancer.addRedirect({
+      sourcePort: 80,
+      sourceProtocol: elbv2.ApplicationProtocol.HTTP,
+      targetPort: 443,
+      targetProtocol: elbv2.ApplicationProtocol.HTTPS,
+    });
+
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, clusterName: fargateResourceName(service) });
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      family: fargateResourceName(service),
+      cpu: p.cpu.valueAsNumber,
+      memoryLimitMiB: p.memory.valueAsNumber,
+      // Imported and immutable: CDK adds no policy to them (the base stack owns their permissions).
+      executionRole: iam.Role.fromRoleArn(this, 'TaskExecutionRole', p.taskExecutionRoleArn.valueAsString, { mutable: false }),
+      taskRole: iam.Role.fromRoleArn(this, 'TaskRole', p.taskRoleArn.valueAsString, { mutable: false }),
+      // The same image runs on Lambda, whose function is x86_64 (see the base stack).
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    taskDefinition.addContainer(CONTAINER_NAME, {
+      image: ecs.ContainerImage.fromRegistry(p.imageUri.valueAsString),
+      portMappings: [{ containerPort: CONTAINER_PORT, protocol: ecs.Protocol.TCP }],
+      environment: {
+        PORT: String(CONTAINER_PORT),
+        HOST: '0.0.0.0',
+        LAMBDAFLEX_TIER: 'fargate',
+        PETS_TABLE: p.petsTable.valueAsString,
+        STATE_TABLE: STATE_TABLE_NAME,
+        SERVICE_NAME: service,
+        AWS_REGION: Aws.REGION,
+      },
+      secrets: {
+        // Written by the base stack; read by ECS at task start with the base stack's execution role.
+        ADMIN_KEYS: ecs.Secret.fromSsmParameter(
+          // simpleName false: the name is a path (`/lambdaflex/...`), which CDK cannot see through the ServiceName token.
+          ssm.StringParameter.fromStringParameterAttributes(this, 'AdminKeys', { parameterName: adminKeysParameterName(service), simpleName: false }),
+        ),
+      },
+      logging: ecs.LogDrivers.awsLogs({
+        // Created by the base stack (with its retention) so that logs outlive the tier.
+        logGroup: logs.LogGroup.fromLogGroupName(this, 'Logs', fargateLogGroupName(service)),
+        streamPrefix: CONTAINER_NAME,
+      }),
+      // The app drains in-flight requests on SIGTERM within 25 s (SHUTDOWN_TIMEOUT_MS).
+      stopTimeout: Duration.seconds(30),
+    });
+
+    const fargateService = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      serviceName: fargateResourceName(service),
+      desiredCount: p.desiredCount.valueAsNumber,
+      // Public subnets and public IPs instead of a NAT gateway ($0.045/h) to pull the image.
+      assignPublicIp: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroups: [taskSecurityGroup],
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      // A Node.js app is up in seconds; the grace only covers the image pull's tail.
+      healthCheckGracePeriod: Duration.seconds(60),
+    });
+
+    const targetGroup = https.addTargets('Fargate', {
+      port: CONTAINER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [fargateService.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT })],
+      // Healthy after 2 × 10 s instead of the default 5 × 30 s: the machine waits for healthy targets.
+      healthCheck: {
+        path: HEALTH_CHECK_PATH,
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+        healthyHttpCodes: '200',
+      },
+      // The default 300 s would hold every scale-in and teardown for five minutes; requests take well under 30 s.
+      deregistrationDelay: Duration.seconds(30),
+    });
+
+    const taskCount = fargateService.autoScaleTaskCount({
+      minCapacity: p.minTasks.valueAsNumber,
+      maxCapacity: p.maxTasks.valueAsNumber,
+    });
+    taskCount.scaleOnRequestCount('RequestsPerTarget', {
+      requestsPerTarget: p.requestsPerTargetPerMinute.valueAsNumber,
+      targetGroup,
+      scaleOutCooldown: Duration.seconds(60),
+      scaleInCooldown: Duration.seconds(120),
+    });
+
+    const o = TIER_OUTPUTS;
+    new CfnOutput(this, o.loadBalancerDnsName, { value: loadBalancer.loadBalancerDnsName, description: 'The alias target of the alb record' });
+    new CfnOutput(this, o.loadBalancerHostedZoneId, { value: loadBalancer.loadBalancerCanonicalHostedZoneId, description: "The ALB's canonical hosted zone" });
+    new CfnOutput(this, o.loadBalancerFullName, { value: loadBalancer.loadBalancerFullName, description: 'CloudWatch dimension LoadBalancer (app/...)' });
+    new CfnOutput(this, o.targetGroupFullName, { value: targetGroup.targetGroupFullName, description: 'CloudWatch dimension TargetGroup (targetgroup/...)' });
+  }
+
+  /** One `CfnParameter` per entry of `TIER_PARAMETERS`, each with the bounds CloudFormation checks before it acts. */
+  private parameters() {
+    const p = TIER_PARAMETERS;
+    const number = (id: string, description: string, minValue: number, maxValue: number) =>
+      new CfnParameter(this, id, { type: 'Number', description, minValue, maxValue });
+    return {
+      serviceName: new CfnParameter(this, p.serviceName, {
+        type: 'String',
+        description: "The service's name (its policy's key)",
+        allowedPattern: SERVICE_NAME_ALLOWED_PATTERN,
+        constraintDescription: 'lower-case letters, digits and -, starting with a letter, at most 40',
+      }),
+      imageUri: new CfnParameter(this, p.imageUri, { type: 'String', description: 'The image, as the base stack runs it on Lambda', minLength: 1 }),
+      desiredCount: number(p.desiredCount, 'Tasks to run now (target tracking moves it between the bounds)', 0, 1000),
+      minTasks: number(p.minTasks, 'Target tracking lower bound', 1, 1000),
+      maxTasks: number(p.maxTasks, 'Target tracking upper bound', 1, 1000),
+      cpu: new CfnParameter(this, p.cpu, { type: 'Number', description: 'Task CPU units', allowedValues: FARGATE_CPU_UNITS }),
+      memory: number(p.memory, 'Task memory (MiB)', 512, 122_880),
+      requestsPerTargetPerMinute: number(p.requestsPerTargetPerMinute, 'ALB requests per target per minute that target tracking holds', 1, 10_000_000),
+      certificateArn: new CfnParameter(this, p.certificateArn, {
+        type: 'String',
+        description: "The HTTPS listener's ACM certificate (the base stack's, for the same name)",
+        allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$',
+      }),
+      taskExecutionRoleArn: new CfnParameter(this, p.taskExecutionRoleArn, {
+        type: 'String',
+        description: 'Pulls the image and writes the logs (from the base stack)',
+        allowedPattern: TIER_ROLE_ARN_PATTERN,
+        constraintDescription: `an IAM role ARN under the path ${TIER_ROLE_PATH}`,
+      }),
+      taskRoleArn: new CfnParameter(this, p.taskRoleArn, {
+        type: 'String',
+        description: "The app's own permissions (from the base stack)",
+        allowedPattern: TIER_ROLE_ARN_PATTERN,
+        constraintDescription: `an IAM role ARN under the path ${TIER_ROLE_PATH}`,
+      }),
+      petsTable: new CfnParameter(this, p.petsTable, { type: 'String', description: "The app's DynamoDB table", minLength: 3, maxLength: 255 }),
+    };
+  }
+}
