@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Policy } from '@lambdaflex/state';
-import type { EdgeMetrics, LocalDns, LocalStacks, RecordChange } from './local-aws';
+import type { RecordChange } from '@lambdaflex/state';
+import type { EdgeMetrics, LocalDns, LocalStacks } from './local-aws';
 import type { LambdaPool } from './lambda-pool';
 
 /**

@@ -11,30 +11,12 @@ import {
   TIER_PARAMETERS,
   tierStackName,
   type Policy,
+  type RecordChange,
+  type StackDescription,
   type StackStatus,
+  type WeightedRecord,
 } from '@lambdaflex/state';
 import { LocalFargateTier, type FargateTierOptions } from './fargate-tier';
-
-// The shapes of apps/reconciler's ports, repeated structurally: a library may not import an app.
-export interface AliasTarget {
-  dnsName: string;
-  hostedZoneId: string;
-}
-export interface WeightedRecord {
-  setIdentifier: string;
-  weight: number;
-  target: AliasTarget;
-}
-export type RecordChange = { action: 'UPSERT' | 'DELETE'; record: WeightedRecord };
-export interface StackDescription {
-  name: string;
-  status: string;
-  state: StackStatus;
-  parameters: Record<string, string>;
-  outputs: Record<string, string>;
-  createdAt: string;
-  lastUpdatedAt?: string;
-}
 
 export const LOCAL_ZONE = 'ZLOCAL';
 export const LOCAL_RECORD = 'api.lambdaflex.localhost';

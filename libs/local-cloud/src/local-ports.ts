@@ -1,9 +1,8 @@
 /**
  * The reconciler's ports against the local cloud's control API: the same interfaces as the AWS
- * adapters (structurally — a library cannot import the app), so reconcileOnce runs unchanged.
+ * adapters, so reconcileOnce runs unchanged.
  */
-import type { Policy } from '@lambdaflex/state';
-import type { RecordChange, StackDescription, WeightedRecord } from './local-aws';
+import type { DnsPort, MetricsPort, ProbePort, RecordChange, ServiceMetrics, ServiceRecords, StackDescription, StackPort } from '@lambdaflex/state';
 
 async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
   const res = await fetch(`${base}${path}`, {
@@ -19,7 +18,7 @@ async function call<T>(base: string, method: string, path: string, body?: unknow
   return { status: res.status, data };
 }
 
-export function createLocalPorts(controlUrl: string) {
+export function createLocalPorts(controlUrl: string): { stacks: StackPort; dns: DnsPort; metrics: MetricsPort; probe: ProbePort } {
   const enc = encodeURIComponent;
   return {
     stacks: {
@@ -37,17 +36,16 @@ export function createLocalPorts(controlUrl: string) {
       },
     },
     dns: {
-      read: async () => (await call<{ api?: WeightedRecord; alb?: WeightedRecord }>(controlUrl, 'GET', '/records')).data,
+      read: async () => (await call<ServiceRecords>(controlUrl, 'GET', '/records')).data,
       change: async (_zone: string, _name: string, changes: RecordChange[]) =>
         (await call<{ id: string }>(controlUrl, 'POST', '/changes', { changes })).data.id,
       inSync: async (id: string) => (await call<{ inSync: boolean }>(controlUrl, 'GET', `/changes${id.replace(/^\/change/, '/change')}`)).data.inSync,
     },
     metrics: {
-      read: async (target: { loadBalancer?: string }, policy: Policy) =>
-        (await call<Record<string, number | undefined>>(controlUrl, 'POST', '/metrics', { policy, hasAlb: !!target.loadBalancer })).data,
+      read: async (target, policy) => (await call<ServiceMetrics>(controlUrl, 'POST', '/metrics', { policy, hasAlb: !!target.loadBalancer })).data,
     },
     probe: {
-      probe: async (_target: { url: string; host?: string }, count: number) =>
+      probe: async (_target, count: number) =>
         (await call<{ ok: number; failed: number }>(controlUrl, 'POST', '/probe', { count })).data,
     },
   };

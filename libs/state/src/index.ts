@@ -14,3 +14,4 @@ export { decide, type Decision } from './core/decide';
 export * from './dynamodb/state-store';
 export * from './dynamodb/state-table';
 export * from './core/stacks';
+export * from './core/ports';
