@@ -162,7 +162,7 @@ const isLastStep = ({ context: c, event: e }: Args) => c.stepIndex >= e.observat
 
 // ---- The machine ----
 
-export const tierMachine = setup({
+const machineSetup = setup({
   types: {
     context: {} as TierContext,
     events: {} as ObserveEvent,
@@ -242,7 +242,36 @@ export const tierMachine = setup({
     noteDrainSync: assign({ drainSyncedAt: ({ event }) => event.now }),
     forgetDrainSync: assign({ drainSyncedAt: undefined }),
   },
-}).createMachine({
+});
+
+// ---- Transitions, built once: the same rule reads the same in every state that has it ----
+
+const change = (onLoad: boolean) => ({ type: 'beginTierChange', params: { onLoad } }) as const;
+const record = (reason: TransitionReason) => ({ type: 'record', params: { reason } }) as const;
+
+/** Leaves for draining: a tier change (spending budget when decided on load), a failure if it is one, and the reason. */
+function toDraining<G extends string>(guard: G, reason: TransitionReason, o: { onLoad?: boolean; failure?: string } = {}) {
+  const failure = o.failure ? [{ type: 'fail', params: { reason, message: o.failure } } as const] : [];
+  return { guard, target: 'draining', actions: [...failure, change(o.onLoad ?? false), record(reason)] } as const;
+}
+
+/** Back to dual from a drain that has not begun teardown. */
+function backToDual<G extends string>(guard: G, reason: TransitionReason, onLoad: boolean) {
+  return { guard, target: '#tier.dual', actions: ['firstStep', change(onLoad), record(reason)] } as const;
+}
+
+/** Starts warming the tier, sized from the load. */
+function toWarming<G extends string>(guard: G, reason: TransitionReason, onLoad: boolean) {
+  return { guard, target: 'warming', actions: ['sizeTier', change(onLoad), record(reason)] } as const;
+}
+
+const UNHEALTHY = 'the ALB has no healthy target or the stack failed';
+const tierBrokenExit = toDraining('tierBroken', 'TierUnhealthy', { failure: UNHEALTHY });
+const pinnedLambdaExit = toDraining('pinnedLambda', 'PinnedLambda');
+const lowLoadExit = toDraining('loadBelowThreshold', 'LoadBelowThreshold', { onLoad: true });
+const returns = [backToDual('pinnedFargateReturn', 'PinnedFargate', false), backToDual('loadReturned', 'LoadReturned', true)];
+
+export const tierMachine = machineSetup.createMachine({
   id: 'tier',
   initial: 'lambda',
   context: ({ input }) => ({
@@ -258,26 +287,10 @@ export const tierMachine = setup({
       entry: 'beginPhase',
       on: {
         observe: [
-          {
-            guard: 'strayStack',
-            target: 'draining',
-            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'StrayStack' } }],
-          },
-          {
-            guard: 'pinnedFargate',
-            target: 'warming',
-            actions: ['sizeTier', { type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedFargate' } }],
-          },
-          {
-            guard: 'lambdaThrottling',
-            target: 'warming',
-            actions: ['sizeTier', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LambdaThrottling' } }],
-          },
-          {
-            guard: 'loadAboveThreshold',
-            target: 'warming',
-            actions: ['sizeTier', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadAboveThreshold' } }],
-          },
+          toDraining('strayStack', 'StrayStack'),
+          toWarming('pinnedFargate', 'PinnedFargate', false),
+          toWarming('lambdaThrottling', 'LambdaThrottling', true),
+          toWarming('loadAboveThreshold', 'LoadAboveThreshold', true),
         ],
       },
     },
@@ -285,35 +298,11 @@ export const tierMachine = setup({
       entry: 'beginPhase',
       on: {
         observe: [
-          {
-            guard: 'stackFailed',
-            target: 'draining',
-            actions: [
-              { type: 'fail', params: { reason: 'StackFailed', message: 'the Fargate tier stack failed to create' } },
-              { type: 'beginTierChange', params: { onLoad: false } },
-              { type: 'record', params: { reason: 'StackFailed' } },
-            ],
-          },
-          {
-            guard: 'warmingTimedOut',
-            target: 'draining',
-            actions: [
-              { type: 'fail', params: { reason: 'WarmingTimedOut', message: 'the Fargate tier was not ready within warming.timeoutSeconds' } },
-              { type: 'beginTierChange', params: { onLoad: false } },
-              { type: 'record', params: { reason: 'WarmingTimedOut' } },
-            ],
-          },
-          {
-            guard: 'pinnedLambda',
-            target: 'draining',
-            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedLambda' } }],
-          },
-          {
-            guard: 'loadBelowThreshold',
-            target: 'draining',
-            actions: [{ type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadBelowThreshold' } }],
-          },
-          { guard: 'tierReady', target: 'dual', actions: ['firstStep', { type: 'record', params: { reason: 'TierReady' } }] },
+          toDraining('stackFailed', 'StackFailed', { failure: 'the Fargate tier stack failed to create' }),
+          toDraining('warmingTimedOut', 'WarmingTimedOut', { failure: 'the Fargate tier was not ready within warming.timeoutSeconds' }),
+          pinnedLambdaExit,
+          lowLoadExit,
+          { guard: 'tierReady', target: 'dual', actions: ['firstStep', record('TierReady')] },
         ],
       },
     },
@@ -321,74 +310,20 @@ export const tierMachine = setup({
       entry: 'beginPhase',
       on: {
         observe: [
-          {
-            guard: 'tierBroken',
-            target: 'draining',
-            actions: [
-              { type: 'fail', params: { reason: 'TierUnhealthy', message: 'the ALB has no healthy target or the stack failed' } },
-              { type: 'beginTierChange', params: { onLoad: false } },
-              { type: 'record', params: { reason: 'TierUnhealthy' } },
-            ],
-          },
-          {
-            guard: 'analysisFailed',
-            target: 'draining',
-            actions: [
-              { type: 'fail', params: { reason: 'AnalysisFailed', message: 'ALB errors or latency over the analysis limits, or a probe failed' } },
-              { type: 'beginTierChange', params: { onLoad: false } },
-              { type: 'record', params: { reason: 'AnalysisFailed' } },
-            ],
-          },
-          {
-            guard: 'pinnedLambda',
-            target: 'draining',
-            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedLambda' } }],
-          },
-          {
-            guard: 'loadBelowThreshold',
-            target: 'draining',
-            actions: [{ type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadBelowThreshold' } }],
-          },
-          {
-            guard: 'stepStalled',
-            target: 'draining',
-            actions: [
-              { type: 'fail', params: { reason: 'StepStalled', message: 'a dual step could not be judged within dual.maxStepSeconds' } },
-              { type: 'beginTierChange', params: { onLoad: false } },
-              { type: 'record', params: { reason: 'StepStalled' } },
-            ],
-          },
-          { guard: 'lastStepPassed', target: 'fargate', actions: ['promoted', { type: 'record', params: { reason: 'Promoted' } }] },
-          { guard: 'stepPassed', actions: ['nextStep', { type: 'record', params: { reason: 'StepPassed' } }] },
+          tierBrokenExit,
+          toDraining('analysisFailed', 'AnalysisFailed', { failure: 'ALB errors or latency over the analysis limits, or a probe failed' }),
+          pinnedLambdaExit,
+          lowLoadExit,
+          toDraining('stepStalled', 'StepStalled', { failure: 'a dual step could not be judged within dual.maxStepSeconds' }),
+          { guard: 'lastStepPassed', target: 'fargate', actions: ['promoted', record('Promoted')] },
+          { guard: 'stepPassed', actions: ['nextStep', record('StepPassed')] },
           { actions: 'noteStepSync' },
         ],
       },
     },
     fargate: {
       entry: 'beginPhase',
-      on: {
-        observe: [
-          {
-            guard: 'tierBroken',
-            target: 'draining',
-            actions: [
-              { type: 'fail', params: { reason: 'TierUnhealthy', message: 'the ALB has no healthy target or the stack failed' } },
-              { type: 'beginTierChange', params: { onLoad: false } },
-              { type: 'record', params: { reason: 'TierUnhealthy' } },
-            ],
-          },
-          {
-            guard: 'pinnedLambda',
-            target: 'draining',
-            actions: [{ type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedLambda' } }],
-          },
-          {
-            guard: 'loadBelowThreshold',
-            target: 'draining',
-            actions: [{ type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadBelowThreshold' } }],
-          },
-        ],
-      },
+      on: { observe: [tierBrokenExit, pinnedLambdaExit, lowLoadExit] },
     },
     draining: {
       entry: ['beginPhase', 'forgetDrainSync'],
@@ -396,50 +331,23 @@ export const tierMachine = setup({
       states: {
         /** ALB weight 0 written; waiting for Route53 to report it in sync. */
         shifting: {
-          on: {
-            observe: [
-              {
-                guard: 'pinnedFargateReturn',
-                target: '#tier.dual',
-                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedFargate' } }],
-              },
-              {
-                guard: 'loadReturned',
-                target: '#tier.dual',
-                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadReturned' } }],
-              },
-              { guard: 'albWeightZero', target: 'waiting', actions: ['noteDrainSync', { type: 'record', params: { reason: 'WeightDrained' } }] },
-            ],
-          },
+          on: { observe: [...returns, { guard: 'albWeightZero', target: 'waiting', actions: ['noteDrainSync', record('WeightDrained')] }] },
         },
         /** Weight 0 in sync; waiting out the drain delay and for the ALB's measured traffic to stop. */
         waiting: {
           on: {
             observe: [
-              {
-                guard: 'pinnedFargateReturn',
-                target: '#tier.dual',
-                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: false } }, { type: 'record', params: { reason: 'PinnedFargate' } }],
-              },
-              {
-                guard: 'loadReturned',
-                target: '#tier.dual',
-                actions: ['firstStep', { type: 'beginTierChange', params: { onLoad: true } }, { type: 'record', params: { reason: 'LoadReturned' } }],
-              },
+              ...returns,
               // Someone wrote a weight back: the drain starts over once 0 is in sync again.
-              { guard: 'albWeightNotZero', target: 'shifting', actions: ['forgetDrainSync', { type: 'record', params: { reason: 'WeightRestored' } }] },
-              { guard: 'trafficGone', target: 'removingRecord', actions: { type: 'record', params: { reason: 'TrafficGone' } } },
+              { guard: 'albWeightNotZero', target: 'shifting', actions: ['forgetDrainSync', record('WeightRestored')] },
+              { guard: 'trafficGone', target: 'removingRecord', actions: record('TrafficGone') },
             ],
           },
         },
         /** Teardown has begun: the ALB record goes first, so no new resolver learns the ALB. */
-        removingRecord: {
-          on: { observe: { guard: 'recordGone', target: 'deletingStack', actions: { type: 'record', params: { reason: 'RecordRemoved' } } } },
-        },
+        removingRecord: { on: { observe: { guard: 'recordGone', target: 'deletingStack', actions: record('RecordRemoved') } } },
         /** The record is gone; the stack is deleted. */
-        deletingStack: {
-          on: { observe: { guard: 'stackGone', target: '#tier.lambda', actions: { type: 'record', params: { reason: 'TierRemoved' } } } },
-        },
+        deletingStack: { on: { observe: { guard: 'stackGone', target: '#tier.lambda', actions: record('TierRemoved') } } },
       },
     },
   },
