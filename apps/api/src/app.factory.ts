@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
+import { ADMIN_API_KEY_SCHEME, ADMIN_BEARER_SCHEME } from './admin/auth/admin-route.decorator';
+import { withAdminSchemas } from './admin/openapi';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { jsonBody } from './common/json-body';
@@ -23,13 +25,16 @@ export async function createApp(
     logger: new PinoNestLogger(logger),
   });
   app.disable('x-powered-by');
+  // On Fargate the ALB is the one proxy in front: the client address is the last X-Forwarded-For entry,
+  // which the ALB appends (earlier entries are the client's word). The admin rate limits count per client.
+  if (config.tier === 'fargate') app.set('trust proxy', 1);
   // Order matters: logging first, so that a body the parser refuses still gets its headers and log line.
   app.use(requestLogging(logger, config.tier));
   app.use(jsonBody());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // The document is built on the first visit of /docs, not at start: cold starts stay short.
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()), {
+  SwaggerModule.setup('docs', app, () => withAdminSchemas(SwaggerModule.createDocument(app, openApiConfig())), {
     jsonDocumentUrl: 'docs/json',
     yamlDocumentUrl: 'docs/yaml',
   });
@@ -42,5 +47,7 @@ function openApiConfig() {
     .setTitle('LambdaFlex API')
     .setDescription('One service image, served by AWS Lambda or AWS Fargate as the load moves.')
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An admin API key (docs/admin.md).' }, ADMIN_BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key, in its own header.' }, ADMIN_API_KEY_SCHEME)
     .build();
 }

@@ -22,7 +22,6 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'draining');
     setTimeout(() => {
       logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'drain timed out; exiting with requests in flight');
       process.exit(1);
@@ -30,6 +29,8 @@ async function main() {
     // Stop accepting at once, then wait for open connections; keep-alive connections that go idle
     // after their last response are closed as they do, so the wait ends with the last request.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Said once the port is closed: whoever reads this line can rely on new connections being refused.
+    logger.info({ signal }, 'draining');
     const reapIdle = setInterval(() => server.closeIdleConnections(), 100);
     await drained;
     clearInterval(reapIdle);

@@ -35,6 +35,8 @@ export interface TickResult {
 }
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
+/** Rate points kept in the status item for the status page's chart. */
+const RATE_POINTS = 60;
 
 /**
  * One level-triggered tick for one service:
@@ -108,6 +110,10 @@ async function tickUnderLease(ports: ReconcilerPorts, service: string, now: numb
       : world.dnsInSync
         ? undefined
         : previous?.dnsChange,
+    requestRates: [
+      ...(previous?.requestRates ?? []).slice(-(RATE_POINTS - 1)),
+      { at: new Date(now).toISOString(), totalRps: world.metrics.totalRpsUpWindow, albRps: world.metrics.albRpsMax },
+    ],
     updatedAt: new Date(now).toISOString(),
   };
   await ports.store.writeStatus(status, world.status?.version);

@@ -23,4 +23,38 @@ describe('loadConfig', () => {
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(/PORT.*LAMBDAFLEX_TIER.*DYNAMODB_ENDPOINT/);
   });
+
+  describe('admin', () => {
+    const hashA = 'a'.repeat(64);
+    const hashB = 'B'.repeat(64);
+
+    it('administers the lambdaflex service in the lambdaflex-state table, with no key, by default', () => {
+      const config = loadConfig({}, 'server');
+      expect(config).toMatchObject({ stateTable: 'lambdaflex-state', serviceName: 'lambdaflex' });
+      expect(config.admin).toEqual({ keys: [], readLimitPerMinute: 60, writeLimitPerMinute: 20 });
+    });
+
+    it('reads ADMIN_KEYS as scoped SHA-256 hashes, in lower case, ignoring blanks around entries', () => {
+      const config = loadConfig({ ADMIN_KEYS: ` read:${hashA} , OPERATE:${hashB},` }, 'server');
+      expect(config.admin.keys).toEqual([
+        { scope: 'read', sha256: hashA },
+        { scope: 'operate', sha256: 'b'.repeat(64) },
+      ]);
+    });
+
+    it('takes the leading comma the deploy writes to keep its SSM parameter non-empty', () => {
+      expect(loadConfig({ ADMIN_KEYS: ',' }, 'server').admin.keys).toEqual([]);
+      expect(loadConfig({ ADMIN_KEYS: `,read:${hashA}` }, 'server').admin.keys).toEqual([{ scope: 'read', sha256: hashA }]);
+    });
+
+    it('names a bad ADMIN_KEYS entry by its position without echoing it', () => {
+      const read = () => loadConfig({ ADMIN_KEYS: `read:${hashA},admin:${hashB},read:not-a-hash` }, 'server');
+      expect(read).toThrow(/ADMIN_KEYS: entry 2 .*ADMIN_KEYS: entry 3 /);
+      expect(read).not.toThrow(/not-a-hash|BBBB/);
+    });
+
+    it('refuses a SERVICE_NAME the policy schema would refuse', () => {
+      expect(() => loadConfig({ SERVICE_NAME: 'Shop_1' }, 'server')).toThrow(/SERVICE_NAME/);
+    });
+  });
 });

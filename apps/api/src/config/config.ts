@@ -1,7 +1,38 @@
 import { z } from 'zod';
+import { PolicySchema } from '@lambdaflex/state';
 
 /** The tier that serves a response, as told in the `x-lambdaflex-tier` header. */
 export type Tier = 'lambda' | 'fargate' | 'local';
+
+/** What an admin credential may do: `read` the status, policy and history; `operate` also changes them. */
+export const ADMIN_SCOPES = ['read', 'operate'] as const;
+export type AdminScope = (typeof ADMIN_SCOPES)[number];
+
+/** One admin API key as configured: its scope and the SHA-256 of the key (lower-case hex), never the key. */
+export interface AdminKeyHash {
+  scope: AdminScope;
+  sha256: string;
+}
+
+const ADMIN_KEY_ENTRY = /^(read|operate):([0-9a-f]{64})$/i;
+
+// `<scope>:<sha256-hex>` entries, comma-separated. Only hashes are configured, so the variable may sit in
+// a Lambda's configuration without handing out a key; a bad entry is named by position, not echoed.
+const AdminKeysSchema = z
+  .string()
+  .default('')
+  .transform((raw, ctx): AdminKeyHash[] => {
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const keys: AdminKeyHash[] = [];
+    entries.forEach((entry, i) => {
+      const match = ADMIN_KEY_ENTRY.exec(entry);
+      if (match) keys.push({ scope: match[1].toLowerCase() as AdminScope, sha256: match[2].toLowerCase() });
+      else ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not <read|operate>:<64 hex digits of SHA-256>` });
+    });
+    return keys;
+  });
+
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(100_000).default(fallback);
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -15,6 +46,12 @@ const EnvSchema = z.object({
   // ECS sends SIGKILL 30 s after SIGTERM by default; finish well before it.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(25_000),
   ECS_CONTAINER_METADATA_URI_V4: z.string().optional(),
+  STATE_TABLE: z.string().min(3).max(255).default('lambdaflex-state'),
+  // One API is one service: its admin routes read and change this service's policy and status only.
+  SERVICE_NAME: PolicySchema.shape.service.default('lambdaflex'),
+  ADMIN_KEYS: AdminKeysSchema,
+  ADMIN_READ_LIMIT_PER_MINUTE: perMinute(60),
+  ADMIN_WRITE_LIMIT_PER_MINUTE: perMinute(20),
 });
 
 /** The API's configuration, validated once at start; nothing else reads `process.env`. */
@@ -27,6 +64,20 @@ export interface AppConfig {
   dynamodbEndpoint?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /** The LambdaFlex state table (policy, status, history), shared with the reconciler. */
+  stateTable: string;
+  /** The service this API administers: the partition of the state table its admin routes use. */
+  serviceName: string;
+  admin: AdminConfig;
+}
+
+/** The admin API's credentials and rate limits. No keys: every admin call is refused (401). */
+export interface AdminConfig {
+  keys: AdminKeyHash[];
+  /** Requests per minute per client to the read routes (status, policy, history, the page). */
+  readLimitPerMinute: number;
+  /** Requests per minute per client to the routes that change the policy. */
+  writeLimitPerMinute: number;
 }
 
 /** Raised when the environment does not make a valid configuration; the message names every bad variable. */
@@ -57,6 +108,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, runsOn: 'lambda' | 'server'):
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    stateTable: e.STATE_TABLE,
+    serviceName: e.SERVICE_NAME,
+    admin: {
+      keys: e.ADMIN_KEYS,
+      readLimitPerMinute: e.ADMIN_READ_LIMIT_PER_MINUTE,
+      writeLimitPerMinute: e.ADMIN_WRITE_LIMIT_PER_MINUTE,
+    },
   };
 }
 

@@ -39,5 +39,7 @@ export interface ServiceStatus {
   lastGoodPolicy: Policy;
   /** The last Route53 change submitted, followed until it is INSYNC. */
   dnsChange?: { id: string; submittedAt: string };
+  /** Request rates seen by the latest ticks (oldest first, at most 60): the status page charts them. */
+  requestRates?: { at: string; totalRps?: number; albRps?: number }[];
   updatedAt: string;
 }
