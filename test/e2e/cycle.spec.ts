@@ -11,7 +11,10 @@ const PHASES = ['lambda', 'warming', 'dual', 'fargate', 'draining', 'lambda'];
 
 /** The phases the reconciler reported, each once per stay, in order. */
 function phaseSequence(ticks: TickLine[]): string[] {
-  return ticks.map((t) => t.phase).filter((p, i, all): p is string => !!p && p !== all[i - 1]);
+  return ticks
+    .map((t) => t.phase)
+    .filter((p): p is string => !!p) // a failed tick has no phase
+    .filter((p, i, all) => p !== all[i - 1]);
 }
 
 /** Fargate server processes of the built API that this test started and that still run. */

@@ -8,3 +8,8 @@ export { planActs, tierParameters, type Act, type Plan } from './act/plan';
 export { observe, toObservation, ServiceSetupError, type World, type BaseStack } from './observe/observe';
 export { runCli, parseCli, UsageError, type CliOptions } from './cli';
 export { reconcileAll, type ServiceTick } from './reconcile-all';
+export { runSimulateCli } from './simulate/cli';
+export { fetchRequestHistory } from './simulate/shadow';
+export { resolveParams, type SimParamsInput } from './simulate/params';
+export { RUNNABLE, simulate, type Simulation } from './simulate/simulate';
+export type { Trace } from './simulate/trace';

@@ -26,16 +26,24 @@ export async function startDynalite(port = 0): Promise<LocalDynamoDb> {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const boundPort = (server.address() as AddressInfo).port;
+  let paused = false;
+  server.prependListener('connection', (socket: import('node:net').Socket) => {
+    if (paused) socket.destroy();
+  });
   const endpoint = `http://127.0.0.1:${boundPort}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   return {
     endpoint,
     client,
+    // Closing the server would close dynalite's store and lose the data: an outage refuses
+    // connections instead, and ends with the data as it was.
     pause: async () => {
+      paused = true;
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-    resume: () => new Promise<void>((resolve) => server.listen(boundPort, '127.0.0.1', () => resolve())),
+    resume: async () => {
+      paused = false;
+    },
     stop: async () => {
       client.destroy();
       server.closeAllConnections();

@@ -114,7 +114,8 @@ describe('decide: intent', () => {
   });
 
   it('sizes the tier from the load when warming begins, within min and max tasks', () => {
-    const d = decide(storedAt('lambda'), observation({ metrics: { totalRpsUpWindow: 120, totalRpsDownWindow: 150 } }), T0 + HOUR);
+    // 20 rps at the default 7 rps per task: 3 tasks.
+    const d = decide(storedAt('lambda'), observation({ metrics: { totalRpsUpWindow: 20, totalRpsDownWindow: 25 } }), T0 + HOUR);
     expect(d.intent.stack).toMatchObject({ present: true, image: 'app:1', desiredTasks: 3, minTasks: 1, maxTasks: 10 });
     const huge = decide(storedAt('lambda'), observation({ metrics: { totalRpsUpWindow: 1e6, totalRpsDownWindow: 1e6 } }), T0 + HOUR);
     expect(huge.intent.stack).toMatchObject({ desiredTasks: 10 });

@@ -91,8 +91,12 @@ export const PolicySchema = z
         memoryMiB: z.number().int().default(512),
         minTasks: z.number().int().min(1).max(1000).default(1),
         maxTasks: z.number().int().min(1).max(1000).default(10),
-        /** Requests per second one task serves: sizes the first task count and ECS target tracking. */
-        targetRpsPerTask: z.number().positive().max(100_000).default(50),
+        /**
+         * Requests per second one task is kept at: sizes the first task count and ECS target tracking.
+         * 7 holds a 0.25 vCPU task at about 70 % of what it serves (~10 rps); the simulator showed 50
+         * losing a quarter of the requests on real traces (docs/cost-model.md).
+         */
+        targetRpsPerTask: z.number().positive().max(100_000).default(7),
       })
       .prefault({}),
     warming: z.strictObject({ timeoutSeconds: seconds(900) }).prefault({}),
