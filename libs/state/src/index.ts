@@ -8,7 +8,7 @@ export * from './core/observation';
 export * from './core/intent';
 export * from './core/status';
 export * from './core/conditions';
-export { tierMachine, tasksFor, stepWeight, type TierContext, type ObserveEvent, type TransitionReason } from './core/machine';
+export { tierMachine, tasksFor, stepWeight, thresholdsOf, type TierContext, type ObserveEvent, type TransitionReason } from './core/machine';
 export { MACHINE_VERSION, persist, restore, phaseOf, type PersistedSnapshot, type TierSnapshot } from './core/snapshot';
 export { decide, type Decision } from './core/decide';
 export * from './dynamodb/state-store';

@@ -10,7 +10,9 @@ import {
   type StackObservation,
   type StateStore,
   type StoredStatus,
+  usesAutoThresholds,
 } from '@lambdaflex/state';
+import { autoThresholds, createCostModel } from '@lambdaflex/cost';
 import type { DnsPort, MetricsPort, ProbePort, ServiceMetrics, ServiceRecords, StackDescription, StackPort } from '../ports';
 
 /** What one tick reads about one service, before deciding. */
@@ -150,5 +152,16 @@ export function toObservation(world: World): Observation {
     },
     metrics: rates,
     probes: world.probes,
+    autoThresholds: usesAutoThresholds(world.policy) ? derivedThresholds(world.policy) : undefined,
   };
+}
+
+/**
+ * `auto` thresholds from the cost model at list prices (libs/cost): up where the tier's saving over the
+ * minimum stay pays for building and tearing it down, down where keeping it stops paying.
+ */
+function derivedThresholds(policy: Policy): { upRps: number; downRps: number } {
+  const model = createCostModel({ task: { cpu: policy.fargate.cpu, memoryMiB: policy.fargate.memoryMiB } });
+  const { upRps, downRps } = autoThresholds(policy, model);
+  return { upRps, downRps };
 }

@@ -1,4 +1,4 @@
-import type { TierContext } from './machine';
+import { thresholdsOf, type TierContext } from './machine';
 import type { Observation } from './observation';
 import type { Condition, Phase } from './status';
 
@@ -78,6 +78,9 @@ function degradations(c: ConditionInput): { reason: string; message: string }[] 
   }
   if ((c.phase === 'dual' || c.phase === 'fargate') && o.stack.healthyTargets === undefined) {
     found.push({ reason: 'TargetHealthUnknown', message: 'no healthy-target figure: the ALB weight is held, not raised' });
+  }
+  if (!thresholdsOf(o)) {
+    found.push({ reason: 'ThresholdsUnavailable', message: 'the auto thresholds could not be derived (or would cross): no move is decided on load' });
   }
   if (o.metrics.totalRpsUpWindow === undefined || o.metrics.totalRpsDownWindow === undefined) {
     found.push({ reason: 'MetricsMissing', message: 'no request-rate data: no move is decided on load' });

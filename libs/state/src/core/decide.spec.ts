@@ -42,6 +42,9 @@ const cases: Record<string, Case> = {
   'warms the tier when load held over the up-threshold for the up-window': { from: 'lambda', observed: observation({ metrics: busy }), at: 60, to: 'warming', reason: 'LoadAboveThreshold' },
   'warms the tier when Lambda throttles, even under the threshold': { from: 'lambda', observed: observation({ metrics: { ...quiet, lambdaThrottles: 3 } }), at: 60, to: 'warming', reason: 'LambdaThrottling' },
   'warms the tier when pinned to fargate, whatever the load': { from: 'lambda', observed: observation({ policy: pinned('fargate') }), at: 60, to: 'warming', reason: 'PinnedFargate' },
+  'warms the tier on the auto threshold the cost model derived': { from: 'lambda', observed: observation({ policy: policyWith({ scaleUp: { thresholdRps: 'auto' }, scaleDown: { thresholdRps: 'auto' } }), autoThresholds: { upRps: 30, downRps: 3 }, metrics: busy }), at: 60, to: 'warming', reason: 'LoadAboveThreshold' },
+  'holds lambda under a derived auto threshold': { from: 'lambda', observed: observation({ policy: policyWith({ scaleUp: { thresholdRps: 'auto' } }), autoThresholds: { upRps: 50, downRps: 3 }, metrics: busy }), at: 60, to: 'lambda' },
+  'moves nothing on load when an auto threshold was not derived': { from: 'lambda', observed: observation({ policy: policyWith({ scaleUp: { thresholdRps: 'auto' } }), metrics: busy }), at: 60, to: 'lambda' },
   'treats a lapsed pin as auto': { from: 'lambda', observed: observation({ policy: pinned('fargate', '2026-11-22T00:00:00Z') }), at: 60, to: 'lambda' },
   'does not move on a metric gap': { from: 'lambda', observed: observation({ metrics: { totalRpsUpWindow: undefined, totalRpsDownWindow: undefined } }), at: 60, to: 'lambda' },
   'does not move on NaN load': { from: 'lambda', observed: observation({ metrics: { totalRpsUpWindow: NaN, totalRpsDownWindow: NaN } }), at: 60, to: 'lambda' },
@@ -207,6 +210,11 @@ describe('decide: modes, snapshots and conditions', () => {
     ]);
     const moving = decide(storedAt('lambda'), observation({ metrics: busy }), T0 + HOUR);
     expect(moving.conditions.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'WarmingTier' });
+  });
+
+  it('says so when an auto threshold could not be derived', () => {
+    const d = decide(storedAt('lambda'), observation({ policy: policyWith({ scaleUp: { thresholdRps: 'auto' } }), metrics: busy }), T0 + HOUR);
+    expect(d.conditions).toContainEqual(expect.objectContaining({ type: 'Degraded', status: 'True', reason: 'ThresholdsUnavailable' }));
   });
 
   it('raises DrainStalled when the ALB keeps serving long after its weight went to 0', () => {

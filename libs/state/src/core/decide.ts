@@ -94,5 +94,6 @@ export function decide(previous: PersistedSnapshot | undefined, seen: Observatio
 function withoutNonFinite(o: Observation): Observation {
   const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
   const metrics = Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, finite(v)]));
-  return { ...o, metrics, stack: { ...o.stack, healthyTargets: finite(o.stack.healthyTargets) } };
+  const auto = o.autoThresholds && finite(o.autoThresholds.upRps) !== undefined && finite(o.autoThresholds.downRps) !== undefined ? o.autoThresholds : undefined;
+  return { ...o, metrics, stack: { ...o.stack, healthyTargets: finite(o.stack.healthyTargets) }, autoThresholds: auto };
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { transition } from 'xstate';
 import { decide, type Decision } from './decide';
 import type { Intent } from './intent';
-import { tierCannotServe, tierMachine, type TransitionReason } from './machine';
+import { thresholdsOf, tierCannotServe, tierMachine, type TransitionReason } from './machine';
 import type { Observation, StackObservation } from './observation';
 import { effectiveMode, safeParsePolicy, type Policy } from './policy';
 import { restore } from './snapshot';
@@ -52,7 +52,7 @@ const policyArb = fc
 /** Load near the thresholds most of the time, anywhere sometimes, and gaps and NaN now and then. */
 const loadArb = (p: Policy) =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(p.scaleUp.thresholdRps, p.scaleDown.thresholdRps).chain((t) => fc.double({ min: Math.max(0, t - 2), max: t + 2, noNaN: true })) },
+    { weight: 6, arbitrary: fc.constantFrom(thresholdsOf({ policy: p } as Observation)!.upRps, thresholdsOf({ policy: p } as Observation)!.downRps).chain((t) => fc.double({ min: Math.max(0, t - 2), max: t + 2, noNaN: true })) },
     { weight: 3, arbitrary: fc.double({ min: 0, max: 500, noNaN: true }) },
     { weight: 1, arbitrary: fc.constantFrom(undefined, NaN, Infinity) },
   );
@@ -184,7 +184,8 @@ function checkInvariants(o: Observation, prev: Decision | undefined, d: Decision
     }
     if (TIER_CHANGES.has(reason)) ledger.lastTierChangeAt = now;
   }
-  expect(p.scaleUp.thresholdRps).toBeGreaterThan(p.scaleDown.thresholdRps);
+  const thresholds = thresholdsOf(o);
+  expect(thresholds && thresholds.upRps > thresholds.downRps).toBe(true);
   // 4. Every state has a way out: some world leaves it.
   expect(hasWayOut(d, o, now)).toBe(true);
   // 5. Paused means no change of intent; the same observation twice changes nothing.

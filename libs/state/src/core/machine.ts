@@ -113,13 +113,24 @@ const dwellPassed = ({ context: c, event: e }: Args) =>
 const budgetLeft = ({ context: c, event: e }: Args) =>
   c.loadChanges.filter((t) => e.now - t < DAY_MS).length < e.observation.policy.maxTransitionsPerDay;
 const backoffOver = ({ context: c, event: e }: Args) => c.backoffUntil === undefined || e.now >= c.backoffUntil;
+/**
+ * The thresholds in force: the policy's numbers, or the cost model's where it says `auto`. Undefined
+ * when an `auto` threshold was not derived, or the two would cross: no move is then decided on load.
+ */
+export function thresholdsOf(o: Observation): { upRps: number; downRps: number } | undefined {
+  const up = o.policy.scaleUp.thresholdRps === 'auto' ? o.autoThresholds?.upRps : o.policy.scaleUp.thresholdRps;
+  const down = o.policy.scaleDown.thresholdRps === 'auto' ? o.autoThresholds?.downRps : o.policy.scaleDown.thresholdRps;
+  return up !== undefined && down !== undefined && up > down ? { upRps: up, downRps: down } : undefined;
+}
 const loadUp = ({ event: e }: Args) => {
   const rps = e.observation.metrics.totalRpsUpWindow;
-  return rps !== undefined && rps >= e.observation.policy.scaleUp.thresholdRps;
+  const t = thresholdsOf(e.observation);
+  return rps !== undefined && t !== undefined && rps >= t.upRps;
 };
 const loadDown = ({ event: e }: Args) => {
   const rps = e.observation.metrics.totalRpsDownWindow;
-  return rps !== undefined && rps <= e.observation.policy.scaleDown.thresholdRps;
+  const t = thresholdsOf(e.observation);
+  return rps !== undefined && t !== undefined && rps <= t.downRps;
 };
 /** A move decided on load: auto mode, the dwell passed and budget left. */
 const mayMoveOnLoad = (a: Args) => auto(a) && dwellPassed(a) && budgetLeft(a);

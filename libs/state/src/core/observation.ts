@@ -68,4 +68,9 @@ export interface Observation {
   dns: DnsObservation;
   metrics: MetricsObservation;
   probes?: ProbeObservation;
+  /**
+   * The thresholds the cost model derives for this policy (the reconciler computes them with
+   * libs/cost); used where the policy says `auto`. Absent: an `auto` threshold moves nothing.
+   */
+  autoThresholds?: { upRps: number; downRps: number };
 }

@@ -40,6 +40,12 @@ describe('the policy', () => {
     expect(issuesOf({ service: 'orders', ...patch })).toContain(issue);
   });
 
+  it('takes auto for either threshold, leaving the up-above-down rule to the derived values', () => {
+    const p = parsePolicy({ service: 'orders', scaleUp: { thresholdRps: 'auto' }, scaleDown: { thresholdRps: 'auto' } });
+    expect(p.scaleUp.thresholdRps).toBe('auto');
+    expect(issuesOf({ service: 'orders', scaleUp: { thresholdRps: 'automatic' } })).toContain('scaleUp.thresholdRps:oneOf');
+  });
+
   it('reports every problem at once, cross-field rules included', () => {
     const issues = issuesOf({
       service: 'Orders!',

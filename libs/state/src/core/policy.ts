@@ -33,15 +33,19 @@ export const PolicySchema = z
     mode: ModeSchema.default({ type: 'auto' }),
     scaleUp: z
       .strictObject({
-        /** Total requests per second (both tiers) that must hold for the whole window to start Fargate. */
-        thresholdRps: rps.default(10),
+        /**
+         * Total requests per second (both tiers) that must hold for the whole window to start Fargate;
+         * `auto`: where the projected saving over the minimum stay pays for building and tearing down
+         * the tier (libs/cost).
+         */
+        thresholdRps: z.union([rps, z.literal('auto')]).default(10),
         windowSeconds: seconds(300),
       })
       .prefault({}),
     scaleDown: z
       .strictObject({
-        /** Total requests per second (both tiers) under which, for the whole window, Fargate is left. */
-        thresholdRps: rps.default(5),
+        /** Total requests per second (both tiers) under which, for the whole window, Fargate is left; or `auto`. */
+        thresholdRps: z.union([rps, z.literal('auto')]).default(5),
         windowSeconds: seconds(1800),
       })
       .prefault({}),
@@ -227,4 +231,9 @@ export function effectiveMode(policy: Policy, now: number): Policy['mode'] {
   const mode = policy.mode;
   if (mode.type === 'pinned' && mode.until !== undefined && Date.parse(mode.until) <= now) return { type: 'auto' };
   return mode;
+}
+
+/** Whether either threshold is `auto`, derived from the cost model. */
+export function usesAutoThresholds(policy: Policy): boolean {
+  return policy.scaleUp.thresholdRps === 'auto' || policy.scaleDown.thresholdRps === 'auto';
 }
