@@ -1,20 +1,8 @@
 import { defaultPolicy, type Intent } from '@lambdaflex/state';
 import type { World } from '../observe/observe';
 import { planActs } from './plan';
+import { EXAMPLE_BASE as base } from '../observe/base-stack.fixture';
 
-const base = {
-  apiId: 'a1',
-  apiDomainName: 'd-1.execute-api.us-east-1.amazonaws.com',
-  apiHostedZoneId: 'ZAPI',
-  functionName: 'fn',
-  imageUri: 'app:1',
-  hostedZoneId: 'ZUSER',
-  recordName: 'api.example.com',
-  certificateArn: 'arn:cert',
-  taskExecutionRoleArn: 'arn:exec',
-  taskRoleArn: 'arn:task',
-  petsTable: 'shop-pets',
-};
 const albOutputs = {
   LoadBalancerDnsName: 'alb-1.elb.amazonaws.com',
   LoadBalancerCanonicalHostedZoneId: 'ZALB',

@@ -1,19 +1,7 @@
 import { parsePolicy, thresholdsOf, type PolicyInput } from '@lambdaflex/state';
 import { toObservation, type World } from './observe';
+import { EXAMPLE_BASE as base } from './base-stack.fixture';
 
-const base = {
-  apiId: 'a1',
-  apiDomainName: 'd-1.execute-api.us-east-1.amazonaws.com',
-  apiHostedZoneId: 'ZAPI',
-  functionName: 'fn',
-  imageUri: 'app:1',
-  hostedZoneId: 'ZUSER',
-  recordName: 'api.example.com',
-  certificateArn: 'arn:cert',
-  taskExecutionRoleArn: 'arn:exec',
-  taskRoleArn: 'arn:task',
-  petsTable: 'shop-pets',
-};
 
 function world(policy: Omit<PolicyInput, 'service'>): World {
   return { service: 'shop', policy: parsePolicy({ service: 'shop', ...policy }), generation: 1, base, records: {}, dnsInSync: true, metrics: {} };
