@@ -51,9 +51,7 @@ export async function reconcileOnce(ports: ReconcilerPorts, service: string, now
   const log = ports.log.child({ tick, service });
   if (options.dryRun) {
     const world = await observe(ports, service, now);
-    const decision = decide(world.status?.status.snapshot, toObservation(world), now);
-    const plan = decision.frozen ? { acts: [], waiting: ['paused'] } : planActs(decision.intent, world, decision.snapshot.context.lastTierChangeAt ?? 0);
-    return { service, tick, outcome: 'planned', world, decision, plan };
+    return { service, tick, outcome: 'planned', world, ...decideAndPlan(world, now) };
   }
 
   if (!(await ports.store.acquireLease(service, tick, now, options.leaseMs ?? DEFAULT_LEASE_MS))) {
@@ -75,10 +73,7 @@ async function tickUnderLease(ports: ReconcilerPorts, service: string, now: numb
     await recordObserveFailure(ports.store, service, err as Error, now, log);
     return { service, tick, outcome: 'failed', error: (err as Error).message };
   }
-  const decision = decide(world.status?.status.snapshot, toObservation(world), now);
-  const plan = decision.frozen
-    ? { acts: [], waiting: ['paused'] }
-    : planActs(decision.intent, world, decision.snapshot.context.lastTierChangeAt ?? 0);
+  const { decision, plan } = decideAndPlan(world, now);
   for (const t of decision.transitions) log.info({ from: t.from, to: t.to, reason: t.reason }, 'transition');
 
   // The ledger first: a tick that dies after this repeats an entry rather than losing one.
@@ -98,7 +93,7 @@ async function tickUnderLease(ports: ReconcilerPorts, service: string, now: numb
   const status: ServiceStatus = {
     service,
     phase: decision.phase,
-    conditions: actError ? withActError(decision.conditions, actError) : decision.conditions,
+    conditions: actError ? degradedBy(decision.conditions, errorReason(actError, 'ActFailed'), actError.message) : decision.conditions,
     // Only a tick that finished its acts has observed this generation.
     observedGeneration: actError ? (previous?.observedGeneration ?? 0) : world.generation,
     lastTransition: decision.transitions.at(-1) ?? previous?.lastTransition,
@@ -120,18 +115,31 @@ async function tickUnderLease(ports: ReconcilerPorts, service: string, now: numb
   return { service, tick, outcome: actError ? 'failed' : 'reconciled', world, decision, plan, error: actError?.message };
 }
 
-function withActError(conditions: Condition[], err: Error): Condition[] {
-  const reason = err instanceof RetryableAwsError ? 'AwsRetrying' : err instanceof TerminalAwsError ? 'AwsRefused' : 'ActFailed';
-  const degraded: Condition = { type: 'Degraded', status: 'True', reason, message: err.message };
-  return conditions.map((c) => (c.type === 'Degraded' ? degraded : c));
+/** The pure middle of a tick: the machine's decision, and the acts that bring the world to its intent. */
+function decideAndPlan(world: World, now: number): { decision: Decision; plan: Plan } {
+  const decision = decide(world.status?.status.snapshot, toObservation(world), now);
+  const plan = decision.frozen
+    ? { acts: [], waiting: ['paused'] }
+    : planActs(decision.intent, world, decision.snapshot.context.lastTierChangeAt ?? 0);
+  return { decision, plan };
+}
+
+/** The reason an error gives the Degraded condition: AWS said later, AWS said no, or `fallback`. */
+function errorReason(err: Error, fallback: string): string {
+  if (err instanceof ServiceSetupError) return err.reason;
+  return err instanceof RetryableAwsError ? 'AwsRetrying' : err instanceof TerminalAwsError ? 'AwsRefused' : fallback;
+}
+
+function degradedBy(conditions: Condition[], reason: string, message: string): Condition[] {
+  return conditions.map((c) => (c.type === 'Degraded' ? { type: 'Degraded', status: 'True', reason, message } : c));
 }
 
 /** A service that cannot be observed keeps its last status, marked Degraded with the reason. */
 async function recordObserveFailure(store: StateStore, service: string, err: Error, now: number, log: Logger) {
-  const reason = err instanceof ServiceSetupError ? err.reason : err instanceof RetryableAwsError ? 'AwsRetrying' : 'ObserveFailed';
+  const reason = errorReason(err, 'ObserveFailed');
   log.warn({ error: err.message, reason }, 'observe.failed');
   const stored = await store.readStatus(service);
   if (!stored) return; // nothing to mark yet: the first successful tick writes the first status
-  const conditions = withActError(stored.status.conditions, err).map((c) => (c.type === 'Degraded' ? { ...c, reason } : c));
+  const conditions = degradedBy(stored.status.conditions, reason, err.message);
   await store.writeStatus({ ...stored.status, conditions, updatedAt: new Date(now).toISOString() }, stored.version);
 }

@@ -82,6 +82,8 @@ interface Bucket {
   albLatencies: number[];
 }
 
+const emptyBucket = (): Bucket => ({ api: 0, alb: 0, apiErrors: 0, albErrors: 0, throttles: 0, albLatencies: [] });
+
 export class EdgeMetrics {
   private readonly buckets = new Map<number, Bucket>();
 
@@ -96,9 +98,10 @@ export class EdgeMetrics {
   private bucket(second: number): Bucket {
     let b = this.buckets.get(second);
     if (!b) {
-      b = { api: 0, alb: 0, apiErrors: 0, albErrors: 0, throttles: 0, albLatencies: [] };
+      b = emptyBucket();
       this.buckets.set(second, b);
-      for (const old of this.buckets.keys()) if (old < second - 3600) this.buckets.delete(old);
+      // An hour is the longest window anyone asks for; older seconds go once there are more than that.
+      if (this.buckets.size > 3600) for (const old of this.buckets.keys()) if (old <= second - 3600) this.buckets.delete(old);
     }
     return b;
   }
@@ -112,7 +115,8 @@ export class EdgeMetrics {
   /** The complete seconds of the window ending before `now` (the current second is still counting). */
   private window(seconds: number, now: number): Bucket[] {
     const end = Math.floor(now / 1000);
-    return Array.from({ length: Math.max(1, Math.round(seconds)) }, (_, i) => this.bucket(end - 1 - i));
+    // A second with no bucket saw no request: reading must not create one.
+    return Array.from({ length: Math.max(1, Math.round(seconds)) }, (_, i) => this.buckets.get(end - 1 - i) ?? emptyBucket());
   }
 
   /** The machine's figures, with the policy's windows read as seconds of one-second buckets. */

@@ -3,6 +3,7 @@ import {
   baseStackName,
   defaultPolicy,
   TIER_OUTPUTS,
+  TIER_PARAMETERS,
   tierStackName,
   type Observation,
   type Policy,
@@ -131,11 +132,12 @@ function readBase(service: string, stack: StackDescription | undefined): BaseSta
 export function toObservation(world: World): Observation {
   const { tier, records, metrics } = world;
   const { healthyTargets, ...rates } = metrics;
+  const desiredCount = tier?.parameters[TIER_PARAMETERS.desiredCount];
   const stack: StackObservation = tier
     ? {
         status: tier.state,
-        image: tier.parameters.ImageUri,
-        desiredTasks: tier.parameters.DesiredCount === undefined ? undefined : Number(tier.parameters.DesiredCount),
+        image: tier.parameters[TIER_PARAMETERS.imageUri],
+        desiredTasks: desiredCount === undefined ? undefined : Number(desiredCount),
         healthyTargets,
       }
     : { status: 'absent' };

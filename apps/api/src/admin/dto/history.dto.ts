@@ -1,24 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { PHASES, type Phase } from '@lambdaflex/state';
+import { PageQueryDto } from '../../common/page-query.dto';
 
 /** The query of `GET /admin/history`. */
-export class HistoryQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 2048)
-  cursor?: string;
-}
+export class HistoryQueryDto extends PageQueryDto {}
 
 /** One tier change of the service, as the reconciler recorded it. */
 export class TransitionDto {

@@ -1,17 +1,14 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   Length,
   Matches,
-  Max,
-  Min,
 } from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto';
 
 export const SPECIES = ['dog', 'cat', 'bird', 'fish', 'reptile', 'other'] as const;
 export const PET_STATUSES = ['available', 'pending', 'sold'] as const;
@@ -65,18 +62,4 @@ export class PetPageDto {
 }
 
 /** The query of `GET /pets`. */
-export class ListPetsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 2048)
-  cursor?: string;
-}
+export class ListPetsQueryDto extends PageQueryDto {}
