@@ -2,7 +2,8 @@
  * `npm start`: the whole product on this machine, no AWS account. dynalite, the edge (the one URL to
  * call), the Lambda pool, the Fargate tier, and the reconciler on a one-second interval with the
  * `local` policy preset. The console shows the phase, the weights, requests per second per tier and
- * each transition as it happens. Ctrl-C stops everything and leaves no process behind.
+ * the requests the tasks hand to Lambda (the instant spill), and prints each transition, each weight
+ * change and each spill episode as it happens. Ctrl-C stops everything and leaves no process behind.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { startLocalStack, type TickLine } from '@lambdaflex/local-cloud';
@@ -17,12 +18,19 @@ async function main() {
   const adminKey = randomBytes(18).toString('base64url');
   const adminHash = createHash('sha256').update(adminKey).digest('hex');
   let last: TickLine | undefined;
+  let weights: TickLine['weights'];
   const stack = await startLocalStack({
     edgePort: EDGE_PORT,
     appEnv: { ADMIN_KEYS: `operate:${adminHash}` },
     onTick: (tick) => {
       last = tick;
       for (const t of tick.transitions ?? []) line(`${t.from} → ${t.to}  (${t.reason})`);
+      // Weights move within a phase too (the ALB's share while the tier is saturated): each change is a line.
+      const w = tick.weights;
+      if (w && (w.api !== weights?.api || w.alb !== weights?.alb)) {
+        if (weights) line(`weights → api ${w.api}%  alb ${w.alb}%`);
+        weights = w;
+      }
       if (tick.error) line(`tick failed: ${tick.error}`);
     },
     onEvent: (event) => line(event),
@@ -38,6 +46,7 @@ async function main() {
       `  status (JSON)       curl -H 'authorization: Bearer ${adminKey}' ${edge}/stack-status`,
       `  admin key           ${adminKey}   (operate scope, this run only)`,
       '  drive a full cycle  npm run load       (in another terminal)',
+      '  a surge over Fargate npm run load -- --profile burst   (the instant spill to Lambda)',
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
@@ -49,11 +58,32 @@ async function main() {
     return (
       `${clock()}  ${(last?.phase ?? '…').padEnd(8)}  api ${String(s.weights.api).padStart(3)}% ${bar(s.weights.api)} alb ${String(s.weights.alb).padStart(3)}%` +
       `   lambda ${s.rates.api.toFixed(1).padStart(5)} rps (${s.lambdaWorkers} workers)   fargate ${s.rates.alb.toFixed(1).padStart(5)} rps (${s.healthyTasks}/${s.tasks} tasks)` +
+      `   spilled→λ ${s.lastSecond.spilled.toFixed(0).padStart(3)}/s` +
+      (s.lastSecond.overloaded ? `   refused ${s.lastSecond.overloaded.toFixed(0)}/s` : '') +
       (last?.degraded ? `   degraded: ${last.degraded}` : '')
     );
   };
   // Live on a terminal: one line redrawn; piped: a line every five seconds.
   const render = setInterval(() => (tty ? process.stdout.write(`\r\x1b[2K${status()}`) : process.stdout.write(`${status()}\n`)), tty ? 500 : 5000);
+  // The instant spill comes and goes within seconds: its start and its end are lines of their own.
+  let seen = 0; // the last complete second looked at
+  let episode: { from: number; to: number; total: number; peak: number } | undefined;
+  const spills = setInterval(() => {
+    for (const s of stack.cloud.metrics.seconds(5)) if (s.second > seen) watchSpill(s);
+  }, 500);
+  function watchSpill(s: { second: number; spilled: number; overloaded: number }) {
+    seen = s.second;
+    if (s.spilled + s.overloaded > 0) {
+      if (!episode) line(`instant spill: tasks at their in-flight limit hand ${s.spilled}/s to Lambda` + (s.overloaded ? `, refuse ${s.overloaded}/s` : ''));
+      episode ??= { from: s.second, to: s.second, total: 0, peak: 0 };
+      episode.to = s.second;
+      episode.total += s.spilled;
+      episode.peak = Math.max(episode.peak, s.spilled);
+    } else if (episode && s.second - episode.to >= 3) {
+      line(`instant spill over: ${episode.total} requests handed to Lambda in ${episode.to - episode.from + 1} s, at most ${episode.peak}/s`);
+      episode = undefined;
+    }
+  }
 
   function line(text: string) {
     process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${clock()}  ${text}\n`);
@@ -64,6 +94,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     clearInterval(render);
+    clearInterval(spills);
     line('stopping…');
     await stack.stop();
     line('stopped; no process left behind');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TIER_PARAMETERS } from '@lambdaflex/state';
 import { createLambdaFlexApp } from './app';
-import { EXAMPLE_SETTINGS, SettingsError, readSettings } from './settings';
+import { DEFAULT_API_THROTTLE, EXAMPLE_SETTINGS, SettingsError, readSettings } from './settings';
 import { stubReconcilerBundle } from './testing/template-helpers';
 
 const SETTINGS_ENV = {
@@ -48,6 +48,18 @@ describe('createLambdaFlexApp (what nx run deploy:synth writes)', () => {
       createLambdaFlexApp({ outdir, reconcilerCodePath: stubReconcilerBundle(), env: {}, context: { 'lambdaflex:requireSettings': 'true' } }),
     ).toThrow(SettingsError);
   });
+
+  it('passes the throttle to the base stack', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-synth-'));
+    const { app } = createLambdaFlexApp({
+      outdir,
+      reconcilerCodePath: stubReconcilerBundle(),
+      env: { ...SETTINGS_ENV, LAMBDAFLEX_API_THROTTLE_RATE: '75', LAMBDAFLEX_API_THROTTLE_BURST: '150' },
+    });
+    const base = JSON.parse(readFileSync(path.join(app.synth().directory, 'lambdaflex-shop.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const stage = Object.values(base.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    expect(stage?.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 75, ThrottlingBurstLimit: 150 });
+  });
 });
 
 describe('readSettings', () => {
@@ -72,6 +84,20 @@ describe('readSettings', () => {
     ['an upper-case service name', { LAMBDAFLEX_SERVICE: 'Shop' }, /service/],
     ['a zone id that is not one', { LAMBDAFLEX_HOSTED_ZONE_ID: 'example.com' }, /hostedZoneId/],
     ['a tag with a space', { LAMBDAFLEX_IMAGE_TAG: 'v 1' }, /imageTag/],
+  ])('refuses %s', (_case, override, message) => {
+    expect(() => readSettings(fromEnv({ ...SETTINGS_ENV, ...override }), true)).toThrow(message);
+  });
+
+  it('throttles the HTTP API at the default unless told, from context or the environment', () => {
+    expect(readSettings(fromEnv(SETTINGS_ENV), true).apiThrottle).toEqual(DEFAULT_API_THROTTLE);
+    const tuned = readSettings(fromEnv({ ...SETTINGS_ENV, LAMBDAFLEX_API_THROTTLE_RATE: '250.5', LAMBDAFLEX_API_THROTTLE_BURST: '500' }), true);
+    expect(tuned.apiThrottle).toEqual({ rateLimit: 250.5, burstLimit: 500 });
+  });
+
+  it.each([
+    ['a negative rate', { LAMBDAFLEX_API_THROTTLE_RATE: '-1' }, /apiThrottleRate/],
+    ['a rate that is not a number', { LAMBDAFLEX_API_THROTTLE_RATE: 'fast' }, /apiThrottleRate/],
+    ['a fractional burst', { LAMBDAFLEX_API_THROTTLE_BURST: '1.5' }, /apiThrottleBurst/],
   ])('refuses %s', (_case, override, message) => {
     expect(() => readSettings(fromEnv({ ...SETTINGS_ENV, ...override }), true)).toThrow(message);
   });

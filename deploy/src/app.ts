@@ -56,6 +56,7 @@ export function createLambdaFlexApp(options: LambdaFlexAppOptions): LambdaFlexAp
     hostedZoneId: settings.hostedZoneId,
     imageRepositoryName: settings.imageRepository,
     imageTagOrDigest: settings.imageTag,
+    apiThrottle: settings.apiThrottle,
   });
   return { app, settings, tierTemplatePath };
 }

@@ -2,8 +2,10 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BaseStack } from './stacks/base-stack';
 import { ControlStack } from './stacks/control-stack';
+import { TAG_UNSCOPED_STATEMENTS } from './constructs/tier-stack-service-role';
+import { SERVICE_TAG_KEY } from './naming';
 import { synthesizeTierTemplate } from './tier-template';
-import { iamStatements, stubReconcilerBundle, templateFile, type TemplateJson } from './testing/template-helpers';
+import { iamStatements, statementsOfRole, stubReconcilerBundle, templateFile, type FoundStatement, type TemplateJson } from './testing/template-helpers';
 
 /**
  * The only actions granted on `Resource: "*"`, in any stack, each because AWS offers no resource-level
@@ -39,7 +41,7 @@ const ALLOWED_ON_ANY_RESOURCE: Record<string, string> = {
   'application-autoscaling:DescribeScalableTargets': 'Application Auto Scaling Describe* has no resource-level permissions',
   'application-autoscaling:DescribeScalingActivities': 'Application Auto Scaling Describe* has no resource-level permissions',
   'application-autoscaling:DescribeScalingPolicies': 'Application Auto Scaling Describe* has no resource-level permissions',
-  'ecs:RegisterTaskDefinition': 'a task definition has no ARN before it is registered; ECS authorizes it on *',
+  'ecs:RegisterTaskDefinition': 'a task definition has no ARN before it is registered; ECS authorizes it on * (with the service tag in the request)',
   'ecs:DeregisterTaskDefinition': 'ECS authorizes task definition (de)registration on * only',
   'ecs:DescribeTaskDefinition': 'ECS authorizes DescribeTaskDefinition on * only',
 };
@@ -94,6 +96,31 @@ describe('IAM in every template', () => {
       );
       expect(roles.filter((r) => r.Properties?.ManagedPolicyArns !== undefined)).toEqual([]);
     }
+  });
+
+  it('lets only the tier’s task role invoke a function, and only the service’s own (the instant spill)', () => {
+    const invokes = statements().filter((s) => s.actions.some((a) => a.startsWith('lambda:Invoke')));
+    expect(invokes.map((s) => [s.stack, s.where.split('/')[1], s.actions, s.resources])).toEqual([
+      ['base', 'SpillToFunction', ['lambda:InvokeFunction'], [expect.stringMatching(/^\$\{Function\w+\.Arn\}$/)]],
+    ]);
+    expect(invokes[0].where).toMatch(/^TaskRole/);
+  });
+
+  it('scopes every write of the tier’s CloudFormation service role by the service tag, but the statements it documents', () => {
+    const isRead = (action: string) => /:(Describe|List|Get)[A-Z]/.test(action);
+    const tagKeys = [`aws:ResourceTag/${SERVICE_TAG_KEY}`, `aws:RequestTag/${SERVICE_TAG_KEY}`];
+    const byTag = (s: FoundStatement) => Object.values(s.condition ?? {}).some((operands) => Object.keys(operands).some((key) => tagKeys.includes(key)));
+    const serviceRole = statementsOfRole(templates.control, 'TierStackServiceRole');
+    expect(serviceRole.length).toBeGreaterThan(15);
+    const untagged = serviceRole.filter((s) => s.actions.some((a) => !isRead(a)) && !byTag(s)).map((s) => s.sid ?? s.where);
+    // Both ways: an untagged write needs a written reason, and a reason must still have its statement.
+    expect(untagged.sort()).toEqual(Object.keys(TAG_UNSCOPED_STATEMENTS).sort());
+  });
+
+  it('writes to EC2, ELB and ECS from no other role (the reconciler and the app have none)', () => {
+    const infra = statements().filter((s) => s.actions.some((a) => /^(ec2|elasticloadbalancing|ecs|application-autoscaling):/.test(a) && !/:(Describe|List)[A-Z]/.test(a)));
+    expect(infra.length).toBeGreaterThan(0);
+    expect(infra.filter((s) => !(s.stack === 'control' && s.where.startsWith('TierStackServiceRole'))).map((s) => `${s.stack}:${s.where}`)).toEqual([]);
   });
 
   it('only allows (no Deny statement to reason about)', () => {

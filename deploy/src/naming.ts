@@ -30,6 +30,23 @@ export const SERVICE_NAME_ALLOWED_PATTERN = '^[a-z][a-z0-9-]{0,39}$';
  */
 export const TIER_ROLE_PATH = '/lambdaflex/';
 
+/**
+ * The tag every resource of a service's Fargate tier carries, valued with the service's name. The tier
+ * template sets it on each resource it creates (it does not rely on stack tags, which the reconciler
+ * chooses), and the CloudFormation service role may change and delete only resources that carry it
+ * (`aws:ResourceTag`), and create taggable ones only with it in the request (`aws:RequestTag`).
+ */
+export const SERVICE_TAG_KEY = 'lambdaflex:service';
+
+/**
+ * The bucket of the ALBs' access logs: one per account and region, created by the control stack, named
+ * by account and region so that the tier template finds it without a parameter.
+ */
+export const albAccessLogsBucketName = (account: string, region: string): string => `lambdaflex-alb-logs-${account}-${region}`;
+
+/** The key prefix of a service's ALB access logs in {@link albAccessLogsBucketName} (ELB appends `/AWSLogs/<account>/...`). */
+export const albAccessLogsPrefix = (service: string): string => `alb/${service}`;
+
 /** The ECS cluster, service and task definition family of a service's Fargate tier. */
 export const fargateResourceName = (service: string): string => `lambdaflex-${service}`;
 

@@ -1,6 +1,20 @@
 import { z } from 'zod';
 import { SERVICE_NAME_PATTERN } from './naming';
 
+/** The HTTP API stage's throttle: API Gateway's token bucket, refilled at `rateLimit` requests a second, `burstLimit` deep. */
+export interface ApiThrottle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/**
+ * 1,000 requests a second, the scale the product is sized for (the policy's default task cap serves
+ * about as much), and bursts to 2,000 while the reconciler moves traffic: far under the account's shared
+ * 10,000 / 5,000, so one service cannot starve the others, and a runaway client is cut at 429 before it
+ * costs Lambda time. The reconciler does not know it: raise it with the traffic you expect on Lambda.
+ */
+export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 1000, burstLimit: 2000 };
+
 /** What a deploy of one service needs from the user; read once, from CDK context or the environment. */
 export interface DeploySettings {
   service: string;
@@ -10,6 +24,8 @@ export interface DeploySettings {
   imageTag: string;
   /** Every zone the reconciler may change records in: this service's and those of services deployed before. */
   hostedZoneIds: string[];
+  /** The HTTP API's stage throttle; optional settings, {@link DEFAULT_API_THROTTLE} when unset. */
+  apiThrottle: ApiThrottle;
 }
 
 /** A setting's CDK context key (`--context key=value`) and environment variable, in that order of precedence. */
@@ -20,6 +36,8 @@ export const SETTING_SOURCES = {
   imageRepository: { context: 'imageRepository', env: 'LAMBDAFLEX_IMAGE_REPOSITORY' },
   imageTag: { context: 'imageTag', env: 'LAMBDAFLEX_IMAGE_TAG' },
   hostedZoneIds: { context: 'hostedZoneIds', env: 'LAMBDAFLEX_HOSTED_ZONE_IDS' },
+  apiThrottleRate: { context: 'apiThrottleRate', env: 'LAMBDAFLEX_API_THROTTLE_RATE' },
+  apiThrottleBurst: { context: 'apiThrottleBurst', env: 'LAMBDAFLEX_API_THROTTLE_BURST' },
 } as const;
 
 /** The context key the deploy target sets: without it, missing settings fall back to {@link EXAMPLE_SETTINGS}. */
@@ -36,6 +54,7 @@ export const EXAMPLE_SETTINGS: DeploySettings = {
   imageRepository: 'lambdaflex-api',
   imageTag: 'example',
   hostedZoneIds: ['Z0000000EXAMPLE'],
+  apiThrottle: DEFAULT_API_THROTTLE,
 };
 
 // Route53 answers ids with or without the `/hostedzone/` prefix; IAM ARNs need the bare id.
@@ -53,6 +72,9 @@ const SettingsSchema = z.object({
   imageRepository: z.string().regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'an ECR repository name'),
   imageTag: z.string().regex(/^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/, 'an image tag or a sha256: digest'),
   hostedZoneIds: z.array(zoneId),
+  // API Gateway takes a rate as a double and a burst as an integer.
+  apiThrottleRate: z.coerce.number().positive('a positive number of requests a second').max(1_000_000),
+  apiThrottleBurst: z.coerce.number().int('a whole number of requests').positive('a positive whole number of requests').max(1_000_000),
 });
 
 /** Raised when the settings cannot make a deploy; the message names every bad or missing setting and where to set it. */
@@ -63,7 +85,8 @@ export class SettingsError extends Error {
 /**
  * Reads and validates the settings. `lookup` answers a context key or an environment variable.
  * `required` (the deploy target) makes a missing setting an error; otherwise nothing set at all means
- * {@link EXAMPLE_SETTINGS}, and anything set must be complete.
+ * {@link EXAMPLE_SETTINGS}, and anything set must be complete. The optional settings (other zones, the
+ * API throttle) have defaults, and do not count as "set" for that choice.
  * @throws SettingsError naming every problem.
  */
 export function readSettings(lookup: (source: { context: string; env: string }) => string | undefined, required: boolean): DeploySettings {
@@ -73,7 +96,8 @@ export function readSettings(lookup: (source: { context: string; env: string }) 
       return [key, value === '' ? undefined : value];
     }),
   ) as Record<keyof typeof SETTING_SOURCES, string | undefined>;
-  const { hostedZoneIds, ...single } = raw;
+  const { hostedZoneIds, apiThrottleRate, apiThrottleBurst, ...single } = raw;
+  // Only the required settings decide between the example and a real deploy.
   if (!required && Object.values(single).every((v) => v === undefined)) return EXAMPLE_SETTINGS;
 
   const missing = (Object.keys(single) as (keyof typeof single)[]).filter((key) => single[key] === undefined);
@@ -85,9 +109,12 @@ export function readSettings(lookup: (source: { context: string; env: string }) 
     ...single,
     // This service's zone always, and any other listed (services deployed before, in other zones).
     hostedZoneIds: [single.hostedZoneId, ...(hostedZoneIds ?? '').split(',').filter((id) => id.trim() !== '')],
+    apiThrottleRate: apiThrottleRate ?? DEFAULT_API_THROTTLE.rateLimit,
+    apiThrottleBurst: apiThrottleBurst ?? DEFAULT_API_THROTTLE.burstLimit,
   });
   if (!parsed.success) {
     throw new SettingsError(`invalid deploy settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return { ...parsed.data, hostedZoneIds: [...new Set(parsed.data.hostedZoneIds)] };
+  const { apiThrottleRate: rateLimit, apiThrottleBurst: burstLimit, ...rest } = parsed.data;
+  return { ...rest, hostedZoneIds: [...new Set(parsed.data.hostedZoneIds)], apiThrottle: { rateLimit, burstLimit } };
 }

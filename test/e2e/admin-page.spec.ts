@@ -133,7 +133,7 @@ describe('the admin page, in headless Chromium', () => {
     await page.locator('#phase', { hasText: /^lambda$/ }).waitFor();
     expect(await page.getByLabel('Admin key').isHidden()).toBe(true);
     expect(await page.locator('#weight-api-label').textContent()).toBe('100%');
-    expect(await page.locator('#conditions tr').count()).toBe(3);
+    expect(await page.locator('#conditions tr').count()).toBe(5);
     expect(await page.locator('#history tr').count()).toBe(6);
     expect(await page.locator('#timeline-note').textContent()).toBe('');
     // Act

@@ -62,7 +62,8 @@ describe('faults during a cycle', () => {
 
   it('the reconciler killed in the middle of a transition and restarted: it converges, the cycle completes', async () => {
     const run = await cycleWith((stack) => stack.restartReconciler(), (t) => t.phase === 'dual' && !!t.acts?.length);
-    process.stdout.write(`\nfault: reconciler restarted in dual; ${run.load.requests} requests, failed requests: ${run.load.failures}\n`);
+    process.stdout.write(`\nfault: reconciler restarted in dual; ${run.load.requests} requests, failed requests: ${run.load.failures}, throttled and retried: ${run.load.retried}\n`);
+    for (const f of run.load.answers.filter(failed).slice(0, 5)) process.stdout.write(`  ${new Date(f.at).toISOString()} ${f.error ?? f.status} ${f.tier ?? ''} ${f.detail ?? ''}\n`);
     expect(run.phases).toEqual(PHASES);
     expect(run.load.failures).toBe(0);
   }, 300_000);

@@ -127,6 +127,32 @@ describe('admin authentication, on every admin route the app serves', () => {
     expect(ok.headers['cache-control']).toBe('no-store');
   });
 
+  it('marks every admin answer no-store, the refusals made before any handler too', async () => {
+    // Arrange
+    const read = { authorization: `Bearer ${api.keys.read}` };
+    const operate = { authorization: `Bearer ${api.keys.operate}` };
+    // Act
+    const answers = [
+      await request(api.url).get('/admin/status'),
+      await request(api.url).get('/admin/status').set('authorization', `Bearer ${adminKey('read').key}`),
+      await request(api.url).post('/admin/pause').set(read),
+      await request(api.url).get('/admin/history').set(read).query({ limit: 0 }),
+      await request(api.url).put('/admin/override').set(operate).set('content-type', 'text/plain').send('fargate'),
+      await request(api.url).get('/admin/no-such-route').set(read),
+      await request(api.url).get('/stack-status').set(read),
+    ];
+    // Assert
+    expect(answers.map((r) => `${r.status} ${r.headers['cache-control']}`)).toEqual([
+      '401 no-store',
+      '401 no-store',
+      '403 no-store',
+      '400 no-store',
+      '415 no-store',
+      '404 no-store',
+      '404 no-store',
+    ]);
+  });
+
   it('documents every admin route under the admin tag, each guarded one with both security schemes', async () => {
     // Arrange
     const doc = (await request(api.url).get('/docs/json').expect(200)).body as {
@@ -169,7 +195,18 @@ describe('admin rate limits', () => {
     }
     // Assert
     expect(statuses.map((r) => r.status)).toEqual([200, 404, 404, 429]);
-    expect(Number(statuses[3].headers['retry-after-read'])).toBeGreaterThan(0);
+    const limited = statuses[3];
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.headers['retry-after-read']).toBeUndefined();
+    expect(limited.headers['cache-control']).toBe('no-store');
+    expect(limited.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.any(String),
+      requestId: limited.headers['x-request-id'],
+    });
+    expect(limited.text).not.toContain('Exception');
   });
 
   it('counts writes apart from reads, and counts unauthenticated attempts too', async () => {
@@ -203,12 +240,17 @@ describe('admin credentials and the log', () => {
       await request(api.url).put('/admin/override').set('x-api-key', api.keys.operate).send({ tier: 'fargate' });
       await request(api.url).put('/admin/policy').set('authorization', `Bearer ${api.keys.operate}`).send({ mode: 7 });
       await request(api.url).get('/admin/status').set('authorization', `Bearer ${wrongKey}`);
+      // A key in the query string is not a credential (a 401), and must not reach the log either.
+      await request(api.url).get(`/admin/status?api_key=${api.keys.operate}`);
+      await request(api.url).get(`/pets?x-api-key=${api.keys.read}&limit=1`);
     } finally {
       await api.stop();
     }
     // Assert
     const log = lines.join('');
-    expect(lines.filter((l) => l.includes('"msg":"request"'))).toHaveLength(5);
+    const requestLines = lines.filter((l) => l.includes('"msg":"request"'));
+    expect(requestLines).toHaveLength(7);
+    expect(requestLines.slice(-2).map((l) => JSON.parse(l).path)).toEqual(['/admin/status', '/pets']);
     for (const key of [api.keys.read, api.keys.operate, wrongKey]) expect(log).not.toContain(key);
     expect(log.toLowerCase()).not.toContain('authorization');
   });

@@ -94,6 +94,22 @@ describe('admin operations over dynalite', () => {
       expect(unknown.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['extra', 'tier']);
     });
 
+    it('refuses a pin with until null, a deeply nested body or no body, and changes nothing', async () => {
+      // Arrange
+      const before = await storedPolicy();
+      const deep = `{"tier":"fargate","until":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+      // Act
+      const nullUntil = await request(api.url).put('/admin/override').set(operate).send({ tier: 'fargate', until: null });
+      const nested = await request(api.url).put('/admin/override').set(operate).set('content-type', 'application/json').send(deep);
+      const none = await request(api.url).put('/admin/override').set(operate);
+      // Assert
+      expect([nullUntil.status, nested.status, none.status]).toEqual([400, 400, 400]);
+      expect(nullUntil.body.errors).toContainEqual(expect.objectContaining({ field: 'until', rule: 'isNotNull' }));
+      expect(nested.body.errors).toEqual([expect.objectContaining({ field: '(body)', rule: 'maxDepth' })]);
+      expect(none.body.errors).toEqual([expect.objectContaining({ field: '(body)', rule: 'required' })]);
+      expect(await storedPolicy()).toEqual(before);
+    });
+
     it('clears the pin: auto again', async () => {
       await request(api.url).delete('/admin/override').set(operate).expect(200);
       expect((await storedPolicy()).policy.mode).toEqual({ type: 'auto' });
@@ -161,7 +177,7 @@ describe('admin operations over dynalite', () => {
       // Act
       const get = await request(api.url).get('/admin/policy').set(read);
       const pause = await request(api.url).post('/admin/pause').set(operate);
-      const put = await request(api.url).put('/admin/policy').set(operate).set('if-match', `"g${generation}"`).send({});
+      const put = await request(api.url).put('/admin/policy').set(operate).set('if-match', `"g${generation}"`).send({ service: api.service });
       // Assert
       for (const res of [get, pause]) {
         expect(res.status).toBe(409);
@@ -213,6 +229,22 @@ describe('admin operations over dynalite', () => {
       const badCursor = await request(api.url).get('/admin/history').set(read).query({ cursor: forged }).expect(400);
       expect(badCursor.body.errors).toEqual([expect.objectContaining({ field: 'cursor', rule: 'isCursor' })]);
     });
+
+    it('answers 400, not 500, to any cursor it did not issue: the store\'s own, a long sort key, an altered one', async () => {
+      // Arrange: the store's cursor format, which DynamoDB would take up to its 1,024-byte sort key.
+      const key = (sk: string) => Buffer.from(JSON.stringify({ pk: api.service, sk })).toString('base64url');
+      const issued = (await request(api.url).get('/admin/history').set(read).query({ limit: 5 }).expect(200)).body.nextCursor as string;
+      const altered = issued.slice(0, -2) + (issued.endsWith('AA') ? 'AB' : 'AA');
+      // Act
+      const statuses = [];
+      for (const cursor of [key('HIST#2026-01-01T00:00:00.000Z#00000000'), key(`HIST#${'x'.repeat(1100)}`), altered, `${issued}.x`]) {
+        const res = await request(api.url).get('/admin/history').set(read).query({ cursor });
+        statuses.push(`${res.status} ${res.body.errors?.[0]?.rule}`);
+      }
+      // Assert
+      expect(statuses).toEqual(Array(4).fill('400 isCursor'));
+      await request(api.url).get('/admin/history').set(read).query({ cursor: issued }).expect(200);
+    });
   });
 
   describe('status', () => {
@@ -243,7 +275,7 @@ describe('admin operations over dynalite', () => {
         intent: status.intent,
         updatedAt: status.updatedAt,
       });
-      expect(res.body.conditions.map((c: { type: string }) => c.type)).toEqual(['Ready', 'Progressing', 'Degraded']);
+      expect(res.body.conditions.map((c: { type: string }) => c.type)).toEqual(['Ready', 'Progressing', 'Degraded', 'AtCapacity', 'Spilling']);
       expect(res.body.requestRates).toBeUndefined();
     });
 

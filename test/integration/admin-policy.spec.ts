@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { parsePolicy, safeParsePolicy, type PolicyInput } from '@lambdaflex/state';
 import { startAdminApi, type RunningAdminApi } from '../support/api';
+import { rawRequest } from '../support/http';
 
 type FieldError = { field: string; rule: string; message: string };
 
@@ -24,6 +25,8 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
   const getPolicy = () => request(api.url).get('/admin/policy').set(auth);
   const putPolicy = (body: unknown, headers: Record<string, string>) =>
     request(api.url).put('/admin/policy').set(auth).set(headers).send(body as object);
+  /** A body that names this API's service, as every policy put must. */
+  const named = (body: object) => ({ service: api.service, ...body });
 
   describe('in order, on one service', () => {
     it('answers 404 while no policy is stored', async () => {
@@ -37,9 +40,9 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
       expect(await api.store.readPolicy(api.service)).toBeUndefined();
     });
 
-    it('creates the first policy with If-None-Match: *, filling every default and the service', async () => {
+    it('creates the first policy with If-None-Match: *, filling every default', async () => {
       // Act
-      const res = await putPolicy(tuned, { 'if-none-match': '*' }).expect(200);
+      const res = await putPolicy(named(tuned), { 'if-none-match': '*' }).expect(200);
       // Assert
       expect(res.headers.etag).toBe('"g1"');
       expect(res.body).toEqual(parsePolicy({ service: api.service, ...tuned }));
@@ -75,19 +78,91 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
     it('answers 412 to an ETag it never gave, a weak one, and If-None-Match: * once a policy exists', async () => {
       const current = await getPolicy().expect(200);
       const generation = Number(/\d+/.exec(current.headers.etag)?.[0]);
-      await putPolicy(tuned, { 'if-match': `"g${generation + 1}"` }).expect(412);
-      await putPolicy(tuned, { 'if-match': `W/${current.headers.etag}` }).expect(412);
-      await putPolicy(tuned, { 'if-match': '"something-else"' }).expect(412);
-      await putPolicy(tuned, { 'if-none-match': '*' }).expect(412);
-      await putPolicy(tuned, { 'if-match': `"g0", ${current.headers.etag}` }).expect(200);
+      await putPolicy(named(tuned), { 'if-match': `"g${generation + 1}"` }).expect(412);
+      await putPolicy(named(tuned), { 'if-match': `W/${current.headers.etag}` }).expect(412);
+      await putPolicy(named(tuned), { 'if-match': '"something-else"' }).expect(412);
+      await putPolicy(named(tuned), { 'if-none-match': '*' }).expect(412);
+      await putPolicy(named(tuned), { 'if-match': `"g0", ${current.headers.etag}` }).expect(200);
     });
   });
 
   describe('bad bodies', () => {
+    it('refuses a put with no body, an empty chunked one, {} or one without service: a paused service stays paused', async () => {
+      // Arrange: the stored policy, paused.
+      const current = await getPolicy().expect(200);
+      const paused = await putPolicy({ ...current.body, mode: { type: 'paused' } }, { 'if-match': current.headers.etag }).expect(200);
+      const etag = paused.headers.etag as string;
+      const headers = { ...auth, 'if-match': etag };
+      const json = { ...headers, 'content-type': 'application/json' };
+      // Act
+      const answers = {
+        'no body': await rawRequest(api.url, { method: 'PUT', path: '/admin/policy', headers }),
+        'Content-Length: 0': await rawRequest(api.url, { method: 'PUT', path: '/admin/policy', headers: json, body: '' }),
+        'empty chunked': await rawRequest(api.url, { method: 'PUT', path: '/admin/policy', headers: json, body: { chunks: [] } }),
+        '{}': await rawRequest(api.url, { method: 'PUT', path: '/admin/policy', headers: json, body: '{}' }),
+        'no service': await rawRequest(api.url, { method: 'PUT', path: '/admin/policy', headers: json, body: '{"mode":{"type":"auto"}}' }),
+      };
+      // Assert
+      const rules = Object.entries(answers).map(([what, r]) => {
+        const errors = (r.json as { errors?: FieldError[] }).errors ?? [];
+        return `${what} → ${r.status} ${errors.map((e) => `${e.field}:${e.rule}`).join(',')}`;
+      });
+      expect(rules).toEqual([
+        'no body → 400 (body):required',
+        'Content-Length: 0 → 400 (body):required',
+        'empty chunked → 400 (body):required',
+        '{} → 400 service:required',
+        'no service → 400 service:required',
+      ]);
+      const stored = await getPolicy().expect(200);
+      expect(stored.headers.etag).toBe(etag);
+      expect(stored.body.mode).toEqual({ type: 'paused' });
+      await putPolicy({ ...stored.body, mode: { type: 'auto' } }, { 'if-match': etag }).expect(200);
+    });
+
+    it.each([
+      ['UTF-7 JSON', 'application/json; charset=utf-7'],
+      ['Latin-1 JSON', 'application/json; charset=iso-8859-1'],
+      ['text', 'text/plain'],
+      ['a form', 'application/x-www-form-urlencoded'],
+      ['XML', 'application/xml'],
+    ])('answers 415 to %s, and stores nothing', async (_what, contentType) => {
+      const before = await getPolicy().expect(200);
+      const res = await rawRequest(api.url, {
+        method: 'PUT',
+        path: '/admin/policy',
+        headers: { ...auth, 'if-match': before.headers.etag, 'content-type': contentType },
+        body: JSON.stringify({ ...before.body, minDwellSeconds: 61 }),
+      });
+      expect(res.status).toBe(415);
+      expect(res.json).toEqual({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: expect.any(String),
+        errors: [expect.objectContaining({ field: 'Content-Type', rule: 'isJsonUtf8' })],
+        requestId: res.headers['x-request-id'],
+      });
+      expect((await getPolicy()).headers.etag).toBe(before.headers.etag);
+    });
+
+    it('takes UTF-8 however it is spelled, and JSON without a charset', async () => {
+      for (const contentType of ['application/json', 'application/json; charset=UTF-8', 'Application/JSON;charset="utf-8"']) {
+        const current = await getPolicy().expect(200);
+        const res = await rawRequest(api.url, {
+          method: 'PUT',
+          path: '/admin/policy',
+          headers: { ...auth, 'if-match': current.headers.etag, 'content-type': contentType },
+          body: JSON.stringify(current.body),
+        });
+        expect(res.status).toBe(200);
+      }
+    });
+
     it('answers 400 listing every bad field with its rule, and writes nothing', async () => {
       // Arrange
       const before = await getPolicy().expect(200);
       const body = {
+        service: api.service,
         mode: { type: 'pinned' },
         scaleUp: { thresholdRps: -1 },
         dual: { steps: [50, 10] },
@@ -134,8 +209,8 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
         .set('content-type', 'application/json')
         .send(text)
         .expect(400);
-      // express's parser refuses a top-level scalar itself (isJson); an array gets to the schema.
-      expect(res.body.errors).toEqual([expect.objectContaining({ field: '(body)', rule: expect.stringMatching(/^(isJson|type:object)$/) })]);
+      // The body parser refuses anything but an object, before the schema.
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: '(body)', rule: 'isObject' })]);
     });
 
     it('answers 400, not 500, to a number DynamoDB cannot store', async () => {
@@ -145,7 +220,7 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'dual.analysis.max5xxRate', rule: 'storableNumber' })]);
     });
 
-    it('takes a JSON __proto__ key as an unknown field, and pollutes no prototype', async () => {
+    it('refuses a JSON __proto__ or constructor key, at any depth, and pollutes no prototype', async () => {
       const res = await request(api.url)
         .put('/admin/policy')
         .set(auth)
@@ -153,7 +228,11 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
         .set('content-type', 'application/json')
         .send('{"__proto__": {"polluted": true}, "scaleUp": {"constructor": {"prototype": {"polluted": true}}}}')
         .expect(400);
-      expect(res.body.errors.map((e: FieldError) => `${e.field}:${e.rule}`).sort()).toEqual(['(body):unknownKey', 'scaleUp:unknownKey']);
+      expect(res.body.errors.map((e: FieldError) => `${e.field}:${e.rule}`).sort()).toEqual([
+        '__proto__:forbiddenKey',
+        'scaleUp.constructor.prototype:forbiddenKey',
+        'scaleUp.constructor:forbiddenKey',
+      ]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
   });
@@ -161,11 +240,11 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
   describe('any body, as a property', () => {
     it('never answers 500, and stores exactly what the shared schema makes of a valid body', async () => {
       // Arrange: a stored policy to write over (this test may run alone).
-      if ((await getPolicy()).status === 404) await putPolicy({}, { 'if-none-match': '*' }).expect(200);
+      if ((await getPolicy()).status === 404) await putPolicy(named({}), { 'if-none-match': '*' }).expect(200);
       let etag = (await getPolicy().expect(200)).headers.etag as string;
       // Act + Assert, per generated body.
       await fc.assert(
-        fc.asyncProperty(anyPolicyBody(), async (text) => {
+        fc.asyncProperty(anyPolicyBody(api.service), async (text) => {
           const res = await request(api.url)
             .put('/admin/policy')
             .set(auth)
@@ -192,7 +271,7 @@ describe('the admin policy, read and written with ETags over dynalite', () => {
   });
 });
 
-/** What the API should make of a body: the shared schema's verdict, plus DynamoDB's number range. */
+/** What the API should make of a body: an object naming the service, the shared schema's verdict, and DynamoDB's number range. */
 function oracle(text: string, service: string): { ok: true; policy: unknown } | { ok: false } {
   let body: unknown;
   try {
@@ -200,8 +279,8 @@ function oracle(text: string, service: string): { ok: true; policy: unknown } | 
   } catch {
     return { ok: false };
   }
-  const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? { service, ...body } : body;
-  const result = safeParsePolicy(input);
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('service' in body)) return { ok: false };
+  const result = safeParsePolicy(body);
   if (!result.ok || result.policy.service !== service || !storable(result.policy)) return { ok: false };
   return { ok: true, policy: JSON.parse(JSON.stringify(result.policy)) };
 }
@@ -215,10 +294,10 @@ function storable(value: unknown): boolean {
 
 /**
  * JSON texts of policy bodies: mostly valid ones (the round trip), ones with a field or two broken,
- * and hostile ones: huge strings, deep nesting, prototype keys as own keys, odd numbers.
+ * and hostile ones: huge strings, deep nesting, prototype keys as own keys, odd numbers, no service.
  */
-function anyPolicyBody(): fc.Arbitrary<string> {
-  const validObject = validPolicy();
+function anyPolicyBody(service: string): fc.Arbitrary<string> {
+  const validObject = validPolicy().map((p) => ({ service, ...p }));
   const broken = fc
     .tuple(validObject, fc.constantFrom('scaleUp', 'dual', 'fargate', 'mode', 'dns', 'minDwellSeconds', 'service'), junk())
     .map(([p, key, value]) => ({ ...p, [key]: value }));
@@ -235,6 +314,8 @@ function anyPolicyBody(): fc.Arbitrary<string> {
       ),
     ),
     fc.jsonValue().map((v) => JSON.stringify(v)),
+    // A valid policy that does not name its service: a replacement must say which policy it is.
+    validPolicy().map((p) => JSON.stringify(p)),
     fc.constantFrom('{"minDwellSeconds": 1e400}', '{"scaleUp": {"thresholdRps": -0}}', '{"dual": {"steps": [1e-320, 100]}}'),
   );
   return fc.oneof(

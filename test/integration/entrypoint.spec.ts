@@ -6,6 +6,8 @@ import {
   API_DIST,
   apiGatewayV2Event,
   createPetsTable,
+  LambdaPool,
+  LocalLambdaInvokeApi,
   LocalRuntimeApi,
   startDynalite,
   startProcess,
@@ -136,6 +138,164 @@ describe('entrypoint.sh, run for real from the built bundle', () => {
       children.push(child);
       expect(await child.exited).toBe(1);
       expect(child.stderr()).toMatch(/invalid configuration: PORT/);
+    });
+  });
+
+  describe('as a Fargate task at its in-flight limit (the instant spill)', () => {
+    const FUNCTION = 'lambdaflex-api-spill';
+    let pool: LambdaPool;
+    let lambdaApi: LocalLambdaInvokeApi;
+    beforeAll(async () => {
+      // The same bundle as a Lambda function behind the local Invoke API: what AWS gives the task.
+      pool = new LambdaPool({ appDir: API_DIST, env: baseEnv(db), concurrency: 2, queueMs: 200 });
+      lambdaApi = new LocalLambdaInvokeApi(FUNCTION, pool);
+      await lambdaApi.start();
+    });
+    afterAll(async () => {
+      await lambdaApi.stop();
+      await pool.stop();
+    });
+
+    /**
+     * A create whose body is held back: it keeps one of the task's in-flight slots until released.
+     * Resolves once the task holds it: its `100 Continue` comes when the request has entered the app.
+     */
+    async function holdSlot(url: string) {
+      const body = JSON.stringify({ name: 'Holder', species: 'cat' });
+      const { port } = new URL(url);
+      let release = () => undefined as void;
+      let entered = () => undefined as void;
+      const inApp = new Promise<void>((resolve) => (entered = resolve));
+      const answered = new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/pets',
+            agent: false,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+          },
+        );
+        req.on('error', reject);
+        req.on('continue', () => {
+          req.write(body.slice(0, 5));
+          entered();
+        });
+        release = () => void req.end(body.slice(5));
+        req.flushHeaders();
+      });
+      await inApp;
+      return { answered, release: () => release() };
+    }
+
+    async function startTask(spill: boolean) {
+      return startServer({
+        LAMBDAFLEX_TIER: 'fargate',
+        LAMBDAFLEX_MAX_INFLIGHT: '1',
+        ...(spill ? { LAMBDAFLEX_SPILL_FUNCTION: FUNCTION, LAMBDA_ENDPOINT: lambdaApi.url } : {}),
+      });
+    }
+
+    it('hands a request past its limit to the function and answers with the function’s answer', async () => {
+      // Arrange: the one slot held by a create still receiving its body
+      const { child, url } = await startTask(true);
+      const holder = await holdSlot(url);
+
+      // Act: the next requests find the task full
+      const health = await get(`${url}/healthz`, { authorization: 'Bearer secret-token-123' });
+      const created = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const body = JSON.stringify({ name: 'Spilled', species: 'dog' });
+        const { port } = new URL(url);
+        const req = http.request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/pets', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      holder.release();
+
+      // Assert: served by Lambda, through the task
+      expect(health.status).toBe(200);
+      expect(health.headers).toMatchObject({ 'x-lambdaflex-tier': 'lambda', 'x-lambdaflex-spilled': '1' });
+      expect(JSON.parse(health.body)).toEqual({ status: 'ok', tier: 'lambda' });
+      expect(created.status).toBe(201);
+      expect(created.headers['x-lambdaflex-spilled']).toBe('1');
+      const pet = JSON.parse(created.body) as { id: string };
+      expect(pet).toMatchObject({ name: 'Spilled', species: 'dog' });
+      // ... into the same table: the task reads back what Lambda wrote
+      expect((await holder.answered).status).toBe(201);
+      const readBack = await get(`${url}/pets/${pet.id}`);
+      expect(readBack.headers['x-lambdaflex-tier']).toBe('fargate');
+      expect(JSON.parse(readBack.body)).toEqual(pet);
+      // One spill line per spill, with the request's id and never its headers
+      const spills = await Promise.all(
+        [health, created].map((r) => child.waitForLine((l) => l.msg === 'spill' && l.requestId === r.headers['x-request-id'])),
+      );
+      expect(spills.map((l) => [l.outcome, l.status, l.path])).toEqual([
+        ['answered', 200, '/healthz'],
+        ['answered', 201, '/pets'],
+      ]);
+      expect(JSON.stringify(child.lines)).not.toContain('secret-token-123');
+    });
+
+    it('answers 503 with Retry-After and the error shape when Lambda throttles', async () => {
+      // A function with no concurrency to give (reserved concurrency 0 on AWS): every Invoke is a 429.
+      const none = new LambdaPool({ appDir: API_DIST, env: {}, concurrency: 0, queueMs: 50 });
+      const throttling = new LocalLambdaInvokeApi(FUNCTION, none);
+      await throttling.start();
+      try {
+        const { child, url } = await startServer({
+          LAMBDAFLEX_TIER: 'fargate',
+          LAMBDAFLEX_MAX_INFLIGHT: '1',
+          LAMBDAFLEX_SPILL_FUNCTION: FUNCTION,
+          LAMBDA_ENDPOINT: throttling.url,
+        });
+        const holder = await holdSlot(url);
+        const res = await get(`${url}/healthz`);
+        holder.release();
+        await holder.answered;
+        expect(res.status).toBe(503);
+        expect(res.headers['retry-after']).toBe('1');
+        expect(res.headers['x-lambdaflex-spilled']).toBeUndefined();
+        expect(JSON.parse(res.body)).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'the task is at its in-flight limit and Lambda is throttling',
+          requestId: res.headers['x-request-id'],
+        });
+        expect(throttling.throttles).toBe(1);
+        const line = await child.waitForLine((l) => l.msg === 'spill' && l.requestId === res.headers['x-request-id']);
+        expect(line).toMatchObject({ outcome: 'throttled', level: 'warn', throttled: 1 });
+      } finally {
+        await throttling.stop();
+        await none.stop();
+      }
+    });
+
+    it('answers 503 with Retry-After, as an overloaded ALB target, when no spill function is configured', async () => {
+      const { url } = await startTask(false);
+      const holder = await holdSlot(url);
+      const res = await get(`${url}/healthz`);
+      holder.release();
+      await holder.answered;
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(JSON.parse(res.body)).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'the task is at its in-flight limit',
+        requestId: res.headers['x-request-id'],
+      });
     });
   });
 

@@ -26,6 +26,12 @@ const requests: [string, RequestSpec][] = [
   ['malformed JSON', { method: 'POST', path: '/pets', headers: json, body: '{"name":' }],
   ['bad query', { method: 'GET', path: '/pets', query: { limit: '0' } }],
   ['unknown route', { method: 'DELETE', path: '/nothing-here' }],
+  // Hostile input is refused alike on every path (the body parser sees serverless-express's request too).
+  ['nested too deep', { method: 'POST', path: '/pets', headers: json, body: `{"name":"Rex","species":"dog","tags":${'['.repeat(5000)}${']'.repeat(5000)}}` }],
+  ['UTF-7', { method: 'POST', path: '/pets', headers: { 'content-type': 'application/json; charset=utf-7' }, body: '{"name":"+ADw-x+AD4-","species":"dog"}' }],
+  ['no body', { method: 'POST', path: '/pets', headers: json }],
+  ['control characters', { method: 'POST', path: '/pets', headers: json, body: '{"name":"Rex\\u202e","species":"dog"}' }],
+  ['a cursor it never issued', { method: 'GET', path: '/pets', query: { cursor: Buffer.from('{"id":""}').toString('base64url') } }],
 ];
 
 /** What must be equal across paths: status and body, with the per-request id taken out. */

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
+import { LINE_ITEMS, totalOf } from '@lambdaflex/cost';
 import { parsePolicy, type PolicyInput } from '@lambdaflex/state';
 import { resolveParams, RUNNABLE, simulate, type SimParamsInput, type Simulation, type Trace } from '@lambdaflex/reconciler';
 
 /**
  * The simulator as a whole: the real reconcileOnce over the simulated world, the baselines and the
- * offline optimum, on short synthetic traces. The properties: the optimum is a floor for every
- * contender, and every request is either served by a tier or counted as shortfall.
+ * offline optimum, on short synthetic traces. The properties: every request is either served by a tier
+ * or counted as lost; a lost request is never priced, so each contender's total is exactly what it
+ * paid; and the optimum, which serves every request, is a floor for what serving them all costs.
  */
 
 const T0 = Date.parse('2026-01-05T00:00:00Z');
@@ -26,22 +28,47 @@ const FAST: Omit<PolicyInput, 'service'> = {
 
 const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
 
+/**
+ * The optimum serves every request, so it is a floor for what a contender paid plus what its lost
+ * requests would have cost on Lambda (the cheapest way the optimum itself could have served them);
+ * a contender that lost none is above the floor on its own.
+ */
 function expectFloorHolds(sim: Simulation) {
   const floor = sim.contenders.optimum.total;
-  for (const id of [...RUNNABLE, 'placement' as const]) expect(floor).toBeLessThanOrEqual(sim.contenders[id].total * (1 + 1e-9) + 1e-12);
+  for (const id of [...RUNNABLE, 'placement' as const]) {
+    const c = sim.contenders[id];
+    expect(floor).toBeLessThanOrEqual((c.total + c.lostRequests * sim.model.lambdaPerRequest) * (1 + 1e-9) + 1e-12);
+    if (c.lostRequests === 0) expect(floor).toBeLessThanOrEqual(c.total * (1 + 1e-9) + 1e-12);
+  }
 }
 
 function expectConservation(sim: Simulation) {
   const offered = sum(sim.trace.requests);
   for (const id of RUNNABLE) {
     const c = sim.contenders[id];
-    expect(c.servedRequests + c.shortfallRequests).toBeCloseTo(offered, 6);
+    expect(c.servedRequests + c.lostRequests).toBeCloseTo(offered, 6);
+    expect(c.lostShare).toBeCloseTo(offered > 0 ? c.lostRequests / offered : 0, 12);
   }
   const lf = sim.lambdaflex;
   sim.trace.requests.forEach((load, m) => {
-    expect(lf.lambdaServed[m] + lf.albServed[m] + lf.shortfall[m]).toBeCloseTo(load, 6);
-    expect(Math.min(lf.lambdaServed[m], lf.albServed[m], lf.shortfall[m])).toBeGreaterThanOrEqual(-1e-9);
+    expect(lf.demand[m]).toBeCloseTo(load, 9);
+    expect(lf.lambdaServed[m] + lf.albServed[m] + lf.lost[m]).toBeCloseTo(load, 6);
+    expect(Math.min(lf.lambdaServed[m], lf.albServed[m], lf.lost[m], lf.spilled[m], lf.capacity[m])).toBeGreaterThanOrEqual(-1e-9);
+    // What the tasks handed over is served by Lambda, and the ALB never serves beyond its healthy tasks.
+    expect(lf.spilled[m]).toBeLessThanOrEqual(lf.lambdaServed[m] + 1e-6);
+    expect(lf.albServed[m]).toBeLessThanOrEqual(lf.capacity[m] + 1e-6);
   });
+}
+
+/** Each contender's total is its line items and nothing else: no line item for lost requests. */
+function expectTotalsArePaidOnly(sim: Simulation) {
+  for (const c of Object.values(sim.contenders)) {
+    expect(Object.keys(c.items).sort()).toEqual([...LINE_ITEMS].sort());
+    expect(c.total).toBeCloseTo(totalOf(c.items), 9);
+    expect(c.cumulative.at(-1)).toBeCloseTo(c.total, 9);
+  }
+  const byMinute = LINE_ITEMS.reduce((t, item) => t + sum(sim.lambdaflex.cost[item]), 0);
+  expect(byMinute).toBeCloseTo(sim.contenders.lambdaflex.total, 9);
 }
 
 describe('the simulator', () => {
@@ -56,9 +83,11 @@ describe('the simulator', () => {
     expect(phases).toEqual(['lambda', 'warming', 'dual', 'fargate', 'draining', 'lambda']);
     expect(sim.tickProblems.count).toBe(0);
     expect(sim.contenders.lambdaflex.transitions).toBe(2);
-    expect(sim.contenders.lambdaflex.shortfallMinutes).toBe(0);
+    expect(sim.contenders.lambdaflex.lostMinutes).toBe(0);
+    expect(sim.contenders.lambdaflex.lostRequests).toBeLessThan(0.5);
     expectFloorHolds(sim);
     expectConservation(sim);
+    expectTotalsArePaidOnly(sim);
     // The tier paid for itself: cheaper than all-Lambda, and the floor built the tier too.
     expect(sim.contenders.lambdaflex.total).toBeLessThan(sim.contenders['all-lambda'].total);
     expect(sim.optimum.transitions).toBe(2);
@@ -104,9 +133,49 @@ describe('the simulator', () => {
         const sim = await simulate({ trace: trace(requests), policy: resolvedPolicy, params: resolveParams(params) });
         expectFloorHolds(sim);
         expectConservation(sim);
+        expectTotalsArePaidOnly(sim);
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('counts what Lambda throttles as lost and charges all-Lambda only for what it served', async () => {
+    // Arrange: 30 rps for an hour against one concurrent execution (10 rps of 100 ms requests).
+    const requests = Array(60).fill(1800);
+    const policy = parsePolicy({ service: 'shop', ...FAST });
+    const params = resolveParams({ lambda: { concurrencyLimit: 1 } });
+    // Act
+    const sim = await simulate({ trace: trace(requests), policy, params });
+    // Assert: two thirds lost, and the total is the served third's price plus INIT, nothing for the rest.
+    const lambda = sim.contenders['all-lambda'];
+    expect(lambda.lostRequests).toBeCloseTo((2 / 3) * sum(requests), 0);
+    expect(lambda.lostMinutes).toBe(60);
+    expect(lambda.total).toBeCloseTo(lambda.servedRequests * sim.model.lambdaPerRequest + lambda.items.lambdaInit, 9);
+    expect(lambda.total).toBeLessThan(0.5 * sum(requests) * sim.model.lambdaPerRequest);
+    expect(sim.contenders.lambdaflex.lostRequests).toBeGreaterThan(0.5);
+    expectConservation(sim);
+    expectTotalsArePaidOnly(sim);
+    expectFloorHolds(sim);
+  });
+
+  it('shows the loss of a baseline its task cap overloads, and its cost without pricing that loss', async () => {
+    // Arrange: 100 rps for two hours; two tasks of 10 rps at most, against the 15 the target of 7 rps asks for.
+    const requests = Array(120).fill(6000);
+    const policy = parsePolicy({ service: 'shop', ...FAST, fargate: { minTasks: 1, maxTasks: 2, targetRpsPerTask: 7 } });
+    // Act
+    const sim = await simulate({ trace: trace(requests), policy, params: resolveParams({}) });
+    // Assert: the capped tier serves 1,200 of every 6,000 and pays for two tasks, the ALB and its LCUs.
+    const capped = sim.contenders['all-fargate-capped'];
+    const uncapped = sim.contenders['all-fargate-uncapped'];
+    const m = sim.model;
+    expect(capped.lostRequests).toBeCloseTo(120 * (6000 - 2 * m.taskCapacityPerMinute), 6);
+    expect(capped.lostShare).toBeCloseTo(0.8, 9);
+    expect(capped.lostMinutes).toBe(120);
+    expect(capped.total).toBeCloseTo(120 * (m.tierFixedPerMinute.total + 2 * m.perTaskMinute.total) + sum(requests) * m.lcuPerRequest, 9);
+    // Uncapped, target tracking starts at 15 tasks and loses nothing on a flat load, for more money.
+    expect(uncapped.lostRequests).toBe(0);
+    expect(uncapped.total).toBeGreaterThan(capped.total);
+    expectTotalsArePaidOnly(sim);
   });
 
   it('replays the same with the reconciler’s state in a real dynalite as in memory', async () => {

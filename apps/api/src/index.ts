@@ -6,3 +6,4 @@
 export { createApp } from './app.factory';
 export { loadConfig, type AdminScope, type AppConfig, type Tier } from './config/config';
 export { createLambdaHandler, type LambdaHandler } from './lambda-handler';
+export { buildOpenApiDocument } from './openapi/document';

@@ -1,6 +1,9 @@
+import type { Logger } from 'pino';
 import { createApp } from './app.factory';
 import { createLogger } from './common/logging';
-import { loadConfig } from './config/config';
+import { loadConfig, type AppConfig } from './config/config';
+import { InstantSpill } from './spill/instant-spill';
+import { createLambdaInvoker } from './spill/lambda-invoker';
 
 /**
  * The server entry (Fargate behind an ALB, and local): listens on PORT and, on SIGTERM, stops
@@ -9,7 +12,8 @@ import { loadConfig } from './config/config';
 async function main() {
   const config = loadConfig(process.env, 'server');
   const logger = createLogger(config);
-  const app = await createApp(config, logger);
+  const spill = instantSpill(config, logger);
+  const app = await createApp(config, logger, { admission: spill?.middleware });
   const server = app.getHttpServer();
   // Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we just closed (502s).
   server.keepAliveTimeout = 65_000;
@@ -35,11 +39,21 @@ async function main() {
     await drained;
     clearInterval(reapIdle);
     await app.close(); // Nest's shutdown hooks; the server is closed already
-    logger.info('stopped');
+    logger.info({ spill: spill?.counts }, 'stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The in-flight limit and where its excess goes, or nothing when the limit is off (0). */
+function instantSpill(config: AppConfig, logger: Logger): InstantSpill | undefined {
+  const { maxInFlight, functionName, lambdaEndpoint } = config.spill;
+  logger.info({ maxInFlight, spillFunction: functionName ?? null }, 'in-flight limit');
+  if (maxInFlight === 0) return undefined;
+  // One client per process: its connections to Lambda stay open between spills.
+  const invoker = functionName ? createLambdaInvoker({ functionName, region: config.region, endpoint: lambdaEndpoint }) : undefined;
+  return new InstantSpill({ maxInFlight, invoker, logger });
 }
 
 main().catch((err: Error) => {

@@ -13,3 +13,6 @@ export { fetchRequestHistory } from './simulate/shadow';
 export { resolveParams, type SimParamsInput } from './simulate/params';
 export { RUNNABLE, simulate, type Simulation } from './simulate/simulate';
 export type { Trace } from './simulate/trace';
+export { headline, type Headline } from './simulate/report';
+export { modelFor } from './simulate/simulate';
+export { SimulatedWorld, type AwsCall, type WorldMinute, type WorldOptions } from './simulate/world';

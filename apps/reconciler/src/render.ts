@@ -54,6 +54,8 @@ export function renderStatus(status: ServiceStatus, generation: number | undefin
     `  weights   api ${status.intent.weights.api} / alb ${status.intent.weights.alb}; tier stack ${status.intent.stack.present ? 'present' : 'absent'}`,
     `  conditions ${conditions(status.conditions)}`,
     ...status.conditions.filter((c) => c.status === 'True' && c.type === 'Degraded').map((c) => `  degraded  ${c.message}`),
+    // The overflow: whether the tier carries the demand, and how Lambda takes the rest.
+    ...status.conditions.filter((c) => c.status === 'True' && (c.type === 'AtCapacity' || c.type === 'Spilling')).map((c) => `  ${c.type === 'AtCapacity' ? 'capacity' : 'spilling'}  ${c.message}`),
     history.length ? '  recent transitions' : '  no transitions yet',
     ...history.map((t) => `    ${t.at}  ${t.from} → ${t.to}  ${t.reason}`),
   ].join('\n');

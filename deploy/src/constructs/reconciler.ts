@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { baseStackName, tierStackName } from '@lambdaflex/state';
+import { acknowledgeWildcardResources } from '../nag';
 
 /**
  * The only IAM action of the reconciler granted on `*`: CloudWatch offers no resource-level
@@ -34,7 +35,7 @@ export interface ReconcilerProps {
 /**
  * The reconciler Lambda on a one-minute EventBridge schedule, with a role limited to the calls it makes
  * (apps/reconciler/src/adapters): its table; `DescribeStacks` on `lambdaflex-*`; create, update and
- * delete on tier stacks only, only through the CloudFormation service role and — for create — only
+ * delete on tier stacks only, only through the CloudFormation service role, and create and update only
  * from the uploaded template; the `A` records of the given hosted zones; `GetChange`;
  * `GetMetricData`; reading the template object.
  *
@@ -55,6 +56,8 @@ export class Reconciler extends Construct {
     });
     const allow = (sid: string, actions: readonly string[], resources: string[], conditions?: Record<string, Record<string, unknown>>) =>
       this.role.addToPolicy(new iam.PolicyStatement({ sid, actions: [...actions], resources, ...(conditions ? { conditions } : {}) }));
+    // Why a resource pattern holds a `*`: the acknowledgment of cdk-nag's AwsSolutions-IAM5 finding for it.
+    const wildcards = (resources: string[], reason: string) => acknowledgeWildcardResources(this.role, resources, reason);
 
     // StateStore: get/put/delete items, query a service's history, scan for the services with a policy.
     allow(
@@ -67,11 +70,16 @@ export class Reconciler extends Construct {
     const stackArn = (name: string) => stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: name });
     allow('DescribeStacks', ['cloudformation:DescribeStacks'], [stackArn(baseStackName('*'))]);
     const tierStacks = stackArn(`${tierStackName('*')}/*`);
+    wildcards([stackArn(baseStackName('*')), tierStacks], 'one reconciler serves every service: stacks lambdaflex-<service>[-tier], with the id CloudFormation appends');
+    // Every stack operation names the service role (`RoleARN`): without it CloudFormation would act
+    // with the role already associated with the stack, or with the reconciler's own rights.
     const throughServiceRole = { 'cloudformation:RoleArn': props.tierStackRole.roleArn };
-    allow('CreateTierStacks', ['cloudformation:CreateStack'], [tierStacks], {
-      StringEquals: { ...throughServiceRole, 'cloudformation:TemplateUrl': props.tierTemplate.httpUrl },
-    });
-    allow('ChangeTierStacks', ['cloudformation:DeleteStack', 'cloudformation:UpdateStack'], [tierStacks], { StringEquals: throughServiceRole });
+    const fromTierTemplate = { 'cloudformation:TemplateUrl': props.tierTemplate.httpUrl };
+    allow('CreateTierStacks', ['cloudformation:CreateStack'], [tierStacks], { StringEquals: { ...throughServiceRole, ...fromTierTemplate } });
+    // Updates send the uploaded template too (the adapter never uses UsePreviousTemplate): both writes are
+    // bound to it, so neither an inline TemplateBody nor a stack's own older template can get through.
+    allow('UpdateTierStacks', ['cloudformation:UpdateStack'], [tierStacks], { StringEquals: { ...throughServiceRole, ...fromTierTemplate } });
+    allow('DeleteTierStacks', ['cloudformation:DeleteStack'], [tierStacks], { StringEquals: throughServiceRole });
     // CreateStack with Tags (the adapter tags `lambdaflex:managed-by`) is also authorized as TagResource.
     allow('TagTierStacks', ['cloudformation:TagResource'], [tierStacks]);
     allow('PassTierStackRole', ['iam:PassRole'], [props.tierStackRole.roleArn], {
@@ -91,14 +99,18 @@ export class Reconciler extends Construct {
         },
       });
     }
-    allow('FollowRecordChanges', ['route53:GetChange'], [stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' })]);
+    const changes = [stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' })];
+    allow('FollowRecordChanges', ['route53:GetChange'], changes);
+    wildcards(changes, 'Route53 generates change ids; GetChange only reads the status of a change');
     allow('ReadMetrics', RECONCILER_UNSCOPABLE_ACTIONS, ['*']);
+    wildcards(['*'], 'cloudwatch:GetMetricData has no resource-level permission (metrics are not IAM resources); read-only');
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.TWO_WEEKS, removalPolicy: RemovalPolicy.DESTROY });
 
     this.function = new lambda.Function(this, 'Function', {
       description: 'LambdaFlex reconciler: one tick a minute over every service with a policy',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // The newest Node.js Lambda runs; the bundle targets node20 and the handler is async.
+      runtime: lambda.Runtime.NODEJS_24_X,
       // A pure JavaScript bundle: Graviton is cheaper per GB-second.
       architecture: lambda.Architecture.ARM_64,
       handler: 'handler.handler',

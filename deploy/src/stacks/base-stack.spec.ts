@@ -2,7 +2,7 @@ import { BASE_OUTPUTS } from '@lambdaflex/state';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { render, statementsOfRole, type FoundStatement } from '../testing/template-helpers';
-import { BaseStack, type BaseStackProps } from './base-stack';
+import { API_ACCESS_LOG_FORMAT, BaseStack, type BaseStackProps } from './base-stack';
 
 const PROPS: BaseStackProps = {
   service: 'shop',
@@ -98,6 +98,42 @@ describe('BaseStack', () => {
       });
     });
 
+    it('is reachable through the custom domain only: the default execute-api endpoint is off', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    });
+
+    it('throttles every route of the $default stage (1,000 a second, bursts of 2,000, unless set)', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+      });
+      const tuned = Template.fromStack(new BaseStack(new App(), 'Tuned', { ...PROPS, apiThrottle: { rateLimit: 50, burstLimit: 100 } }));
+      tuned.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+    });
+
+    it('writes a JSON access log line per request to its own log group, with a retention', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const { DestinationArn, Format } = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+      expect(render(DestinationArn)).toMatch(/^\$\{ApiAccessLogs\w+\.Arn\}$/);
+      const logGroupId = render(DestinationArn).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
+      expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(14);
+      const fields = JSON.parse(Format) as Record<string, string>;
+      expect(fields).toEqual(API_ACCESS_LOG_FORMAT);
+      expect(fields).toMatchObject({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+      });
+    });
+
+    it('logs no header, query string, body or identity secret', () => {
+      const variables = Object.values(API_ACCESS_LOG_FORMAT).join(' ');
+      expect(variables).not.toMatch(/header|querystring|body|authorizer|apiKey|userAgent|caller|user\b|cognito/i);
+    });
+
     it('maps the API to a regional custom domain on the certificate', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
         DomainName: PROPS.domainName,
@@ -163,7 +199,8 @@ describe('BaseStack', () => {
 
     it('gives the task role (and the function) the pets table and its own service’s state items only', () => {
       const functionRole = statementsOfRole(template.toJSON(), 'FunctionRole').filter((s) => s.sid !== undefined);
-      for (const statements of [taskRole, functionRole]) {
+      const appStatements = taskRole.filter((s) => s.sid !== 'SpillToFunction');
+      for (const statements of [appStatements, functionRole]) {
         const [pets, state] = ['PetsTable', 'OwnServiceState'].map((sid) => statements.find((s) => s.sid === sid));
         expect(statements.map((s) => s.sid).sort()).toEqual(['OwnServiceState', 'PetsTable']);
         expect(pets?.resources).toEqual([expect.stringMatching(/^\$\{PetsTable\w+\.Arn\}$/)]);
@@ -172,6 +209,14 @@ describe('BaseStack', () => {
         expect(state?.actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
         expect(state?.condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['shop'] } });
       }
+    });
+
+    it('lets the task role invoke the service’s own function, that one only, for the instant spill', () => {
+      const spill = taskRole.filter((s) => s.actions.some((a) => a.startsWith('lambda:')));
+      expect(spill).toEqual([expect.objectContaining({ sid: 'SpillToFunction', effect: 'Allow', actions: ['lambda:InvokeFunction'] })]);
+      expect(spill[0].resources).toEqual([expect.stringMatching(/^\$\{Function\w+\.Arn\}$/)]);
+      expect(spill[0].resources[0]).toBe(render(outputs[BASE_OUTPUTS.functionName].Value).replace(/^\$\{(\w+)\}$/, '${$1.Arn}'));
+      expect(spill[0].condition).toBeUndefined();
     });
   });
 

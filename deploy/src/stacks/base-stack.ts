@@ -10,7 +10,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { acknowledgeNag, acknowledgeWildcardResources } from '../nag';
 import { STATE_TABLE_NAME, TIER_ROLE_PATH, adminKeysParameterName, fargateLogGroupName } from '../naming';
+import { DEFAULT_API_THROTTLE, type ApiThrottle } from '../settings';
 
 /** What a service's base stack is built from: known when the user deploys, fixed until the next deploy. */
 export interface BaseStackProps extends StackProps {
@@ -24,7 +26,31 @@ export interface BaseStackProps extends StackProps {
   readonly imageRepositoryName: string;
   /** The image's tag, or its digest (`sha256:...`); both tiers run exactly this image. */
   readonly imageTagOrDigest: string;
+  /**
+   * What the HTTP API's stage holds every route to: past it API Gateway answers 429 before Lambda is
+   * invoked. @default DEFAULT_API_THROTTLE
+   */
+  readonly apiThrottle?: ApiThrottle;
 }
+
+/**
+ * One JSON line per request in the HTTP API's access log: who (source IP), what (method, path, route),
+ * the outcome and its latencies, and the request id that joins it to the app's own log line. No header,
+ * query string or body: nothing a client sends as a secret can land here.
+ */
+export const API_ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTimeEpoch',
+  httpMethod: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+} as const;
 
 /** The app's DynamoDB calls (apps/api/src/pets/pets.repository.ts and the /readyz check). */
 const PETS_TABLE_ACTIONS = [
@@ -107,9 +133,21 @@ export class BaseStack extends Stack {
       description: `LambdaFlex ${service}: the Lambda path`,
       defaultIntegration: new HttpLambdaIntegration('Function', fn),
       defaultDomainMapping: { domainName: domain },
+      // The custom domain is the only way in: the default https://<id>.execute-api.<region>.amazonaws.com
+      // endpoint would reach the function around it (and around its TLS policy).
+      disableExecuteApiEndpoint: true,
     });
+    acknowledgeNag(
+      api,
+      'AwsSolutions-APIG4',
+      'A public API by design (the pet store): its $default route proxies every request to the app, which authorizes its admin endpoints ' +
+        'itself (ADMIN_KEYS, docs/admin.md) on both tiers; an API Gateway authorizer would guard the Lambda path only, never the ALB path.',
+    );
+    this.stageSettings(api, props.apiThrottle ?? DEFAULT_API_THROTTLE);
 
     const { taskExecutionRole, taskRole } = this.tierRoles(service, repository, adminKeysName, grantApp);
+    // The instant spill: a saturated task invokes this function, and no other, with the request.
+    taskRole.addToPolicy(new iam.PolicyStatement({ sid: 'SpillToFunction', actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
 
     const o = BASE_OUTPUTS;
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
@@ -162,6 +200,22 @@ export class BaseStack extends Stack {
         allowedPattern: ADMIN_KEYS_PATTERN,
       }),
     };
+  }
+
+  /**
+   * The default stage's throttle (every route: the one `$default`) and its JSON access log. Set on the
+   * stage CDK creates, so that its logical id, and the `$default` stage in a deployed stack, stay.
+   */
+  private stageSettings(api: apigwv2.HttpApi, throttle: ApiThrottle): void {
+    const stage = api.defaultStage;
+    if (!stage) throw new Error('the HTTP API has no default stage');
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.TWO_WEEKS, removalPolicy: RemovalPolicy.DESTROY });
+    const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.accessLogSettings = {
+      destinationArn: new apigwv2.LogGroupLogDestination(accessLogs).bind(stage).destinationArn,
+      format: JSON.stringify(API_ACCESS_LOG_FORMAT),
+    };
+    cfnStage.defaultRouteSettings = { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit };
   }
 
   /** The given certificate's ARN, or a DNS-validated one created here when none is given. */
@@ -260,6 +314,7 @@ export class BaseStack extends Stack {
     const allow = (sid: string, actions: readonly string[], resources: string[]) =>
       taskExecutionRole.addToPolicy(new iam.PolicyStatement({ sid, actions: [...actions], resources }));
     allow('RegistryLogin', ECR_UNSCOPABLE_ACTIONS, ['*']);
+    acknowledgeWildcardResources(taskExecutionRole, ['*'], 'ecr:GetAuthorizationToken is account-wide (no resource type); the pull itself is scoped to the repository');
     allow('PullImage', ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], [repository.repositoryArn]);
     allow('WriteLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [fargateLogs.logGroupArn]);
     // The parameter's ARN is parameter/<name without its leading slash>.

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TIER_STACK_ROLE_ARN_ENV } from '../constructs/reconciler';
+import { SERVICE_TAG_KEY } from '../naming';
 import { synthesizeTierTemplate } from '../tier-template';
 import { allowedActions, render, statementsOfRole, stubReconcilerBundle, templateFile, type FoundStatement } from '../testing/template-helpers';
 import { ControlStack } from './control-stack';
@@ -12,13 +13,20 @@ import { ControlStack } from './control-stack';
  */
 const TIER_RESOURCE_ACTIONS: Record<string, string[]> = {
   'AWS::EC2::VPC': ['ec2:CreateVpc', 'ec2:DeleteVpc', 'ec2:DescribeVpcs', 'ec2:ModifyVpcAttribute', 'ec2:CreateTags'],
-  'AWS::EC2::Subnet': ['ec2:CreateSubnet', 'ec2:DeleteSubnet', 'ec2:DescribeSubnets', 'ec2:ModifySubnetAttribute'],
-  'AWS::EC2::RouteTable': ['ec2:CreateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DescribeRouteTables'],
+  'AWS::EC2::Subnet': ['ec2:CreateSubnet', 'ec2:DeleteSubnet', 'ec2:DescribeSubnets', 'ec2:ModifySubnetAttribute', 'ec2:CreateTags'],
+  'AWS::EC2::RouteTable': ['ec2:CreateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DescribeRouteTables', 'ec2:CreateTags'],
   'AWS::EC2::SubnetRouteTableAssociation': ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable', 'ec2:ReplaceRouteTableAssociation'],
   'AWS::EC2::Route': ['ec2:CreateRoute', 'ec2:DeleteRoute', 'ec2:ReplaceRoute'],
-  'AWS::EC2::InternetGateway': ['ec2:CreateInternetGateway', 'ec2:DeleteInternetGateway', 'ec2:DescribeInternetGateways'],
+  'AWS::EC2::InternetGateway': ['ec2:CreateInternetGateway', 'ec2:DeleteInternetGateway', 'ec2:DescribeInternetGateways', 'ec2:CreateTags'],
   'AWS::EC2::VPCGatewayAttachment': ['ec2:AttachInternetGateway', 'ec2:DetachInternetGateway'],
-  'AWS::EC2::SecurityGroup': ['ec2:CreateSecurityGroup', 'ec2:DeleteSecurityGroup', 'ec2:DescribeSecurityGroups', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+  'AWS::EC2::SecurityGroup': [
+    'ec2:CreateSecurityGroup',
+    'ec2:DeleteSecurityGroup',
+    'ec2:DescribeSecurityGroups',
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:RevokeSecurityGroupEgress',
+    'ec2:CreateTags',
+  ],
   'AWS::EC2::SecurityGroupIngress': ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
   'AWS::EC2::SecurityGroupEgress': ['ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress'],
   'AWS::ElasticLoadBalancingV2::LoadBalancer': [
@@ -28,20 +36,34 @@ const TIER_RESOURCE_ACTIONS: Record<string, string[]> = {
     'elasticloadbalancing:ModifyLoadBalancerAttributes',
     'elasticloadbalancing:AddTags',
   ],
-  'AWS::ElasticLoadBalancingV2::Listener': ['elasticloadbalancing:CreateListener', 'elasticloadbalancing:DeleteListener', 'elasticloadbalancing:DescribeListeners'],
+  'AWS::ElasticLoadBalancingV2::Listener': [
+    'elasticloadbalancing:CreateListener',
+    'elasticloadbalancing:DeleteListener',
+    'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:AddTags',
+  ],
   'AWS::ElasticLoadBalancingV2::TargetGroup': [
     'elasticloadbalancing:CreateTargetGroup',
     'elasticloadbalancing:DeleteTargetGroup',
     'elasticloadbalancing:DescribeTargetGroups',
     'elasticloadbalancing:ModifyTargetGroupAttributes',
+    'elasticloadbalancing:AddTags',
   ],
-  'AWS::ECS::Cluster': ['ecs:CreateCluster', 'ecs:DeleteCluster', 'ecs:DescribeClusters'],
-  'AWS::ECS::TaskDefinition': ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'iam:GetRole', 'iam:PassRole'],
+  'AWS::ECS::Cluster': ['ecs:CreateCluster', 'ecs:DeleteCluster', 'ecs:DescribeClusters', 'ecs:TagResource'],
+  'AWS::ECS::TaskDefinition': [
+    'ecs:RegisterTaskDefinition',
+    'ecs:DeregisterTaskDefinition',
+    'ecs:DescribeTaskDefinition',
+    'ecs:TagResource',
+    'iam:GetRole',
+    'iam:PassRole',
+  ],
   'AWS::ECS::Service': ['ecs:CreateService', 'ecs:DeleteService', 'ecs:DescribeServices', 'ecs:UpdateService', 'ecs:TagResource'],
   'AWS::ApplicationAutoScaling::ScalableTarget': [
     'application-autoscaling:RegisterScalableTarget',
     'application-autoscaling:DeregisterScalableTarget',
     'application-autoscaling:DescribeScalableTargets',
+    'application-autoscaling:TagResource',
   ],
   'AWS::ApplicationAutoScaling::ScalingPolicy': [
     'application-autoscaling:PutScalingPolicy',
@@ -99,9 +121,9 @@ describe('ControlStack', () => {
   });
 
   describe('reconciler function', () => {
-    it('runs the bundle’s handler.handler on Node.js 22', () => {
+    it('runs the bundle’s handler.handler on Node.js 24, the newest Lambda runtime', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Handler: 'handler.handler',
         Timeout: Match.anyValue(),
         Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcilerRole'), 'Arn'] },
@@ -179,11 +201,28 @@ describe('ControlStack', () => {
       const create = statement(reconciler, 'CreateTierStacks');
       expect(create.actions).toEqual(['cloudformation:CreateStack']);
       expect(create.resources).toEqual(tierStacks);
-      expect(create.condition?.StringEquals).toEqual({ ...roleCondition, 'cloudformation:TemplateUrl': expect.anything() });
-      const change = statement(reconciler, 'ChangeTierStacks');
-      expect(change.actions.sort()).toEqual(['cloudformation:DeleteStack', 'cloudformation:UpdateStack']);
-      expect(change.resources).toEqual(tierStacks);
-      expect(change.condition?.StringEquals).toEqual(roleCondition);
+      expect(create.condition).toEqual({ StringEquals: { ...roleCondition, 'cloudformation:TemplateUrl': expect.anything() } });
+      const update = statement(reconciler, 'UpdateTierStacks');
+      expect(update.actions).toEqual(['cloudformation:UpdateStack']);
+      expect(update.resources).toEqual(tierStacks);
+      expect(update.condition).toEqual({ StringEquals: { ...roleCondition, 'cloudformation:TemplateUrl': expect.anything() } });
+      const remove = statement(reconciler, 'DeleteTierStacks');
+      expect(remove.actions).toEqual(['cloudformation:DeleteStack']);
+      expect(remove.resources).toEqual(tierStacks);
+      expect(remove.condition).toEqual({ StringEquals: roleCondition });
+    });
+
+    it('updates a tier stack from the uploaded template only, as it creates one', () => {
+      const url = render(statement(reconciler, 'CreateTierStacks').condition?.StringEquals['cloudformation:TemplateUrl']);
+      const update = statement(reconciler, 'UpdateTierStacks').condition;
+      expect(render(update?.StringEquals['cloudformation:TemplateUrl'])).toBe(url);
+      expect(update).not.toHaveProperty('StringEqualsIfExists');
+    });
+
+    it('binds every stack write to the role: no statement allows Create/Update/DeleteStack without cloudformation:RoleArn', () => {
+      const writes = reconciler.filter((s) => s.actions.some((a) => /^cloudformation:(Create|Update|Delete)Stack$/.test(a)));
+      expect(writes.map((s) => s.sid).sort()).toEqual(['CreateTierStacks', 'DeleteTierStacks', 'UpdateTierStacks']);
+      for (const s of writes) expect(s.condition?.StringEquals).toHaveProperty(['cloudformation:RoleArn']);
     });
 
     it('creates stacks from the uploaded tier template only, and may read that one object', () => {
@@ -248,15 +287,104 @@ describe('ControlStack', () => {
     });
 
     it('scopes ECS to the lambdaflex-* cluster, services and task family', () => {
-      expect(statement(serviceRole, 'Containers').resources).toEqual([
+      const containers = [
         'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/lambdaflex-*',
         'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/lambdaflex-*/*',
         'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/lambdaflex-*:*',
-      ]);
+      ];
+      for (const sid of ['ChangeTierContainers', 'TagContainersOnCreate', 'ReadContainers']) expect(statement(serviceRole, sid).resources).toEqual(containers);
+      expect(statement(serviceRole, 'CreateContainers').resources).toEqual(containers.slice(0, 2));
+    });
+
+    describe('writes scoped by the service tag', () => {
+      const onCreate = { StringLike: { [`aws:RequestTag/${SERVICE_TAG_KEY}`]: '?*' } };
+      const onTagged = { StringLike: { [`aws:ResourceTag/${SERVICE_TAG_KEY}`]: '?*' } };
+
+      it('creates VPCs, subnets, route tables, gateways, security groups, load balancers and ECS resources only with the tag in the request', () => {
+        const creates = ['CreateNetwork', 'CreateLoadBalancer', 'CreateContainers', 'RegisterTaskDefinitions'].map((sid) => statement(serviceRole, sid));
+        expect(creates.flatMap((s) => s.actions).sort()).toEqual(
+          [
+            'ec2:CreateInternetGateway',
+            'ec2:CreateRouteTable',
+            'ec2:CreateSecurityGroup',
+            'ec2:CreateSubnet',
+            'ec2:CreateVpc',
+            'ecs:CreateCluster',
+            'ecs:CreateService',
+            'ecs:RegisterTaskDefinition',
+            'elasticloadbalancing:CreateLoadBalancer',
+          ].sort(),
+        );
+        for (const s of creates) expect(s.condition).toEqual(onCreate);
+      });
+
+      it('changes and deletes the network, load balancer, target groups and ECS resources only while they carry the tag', () => {
+        for (const sid of ['ChangeTierNetwork', 'ChangeTierLoadBalancer', 'ChangeTierTargetGroups', 'ChangeTierContainers']) {
+          expect({ sid, condition: statement(serviceRole, sid).condition }).toEqual({ sid, condition: onTagged });
+        }
+        const network = statement(serviceRole, 'ChangeTierNetwork');
+        expect(network.actions).toEqual(expect.arrayContaining(['ec2:DeleteVpc', 'ec2:ModifyVpcAttribute', 'ec2:DeleteSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateRoute', 'ec2:DeleteRouteTable']));
+        expect(network.resources.map((r) => r.split(':').pop())).toEqual(['vpc/*', 'subnet/*', 'route-table/*', 'internet-gateway/*', 'security-group/*']);
+        expect(statement(serviceRole, 'ChangeTierLoadBalancer').actions).toEqual(
+          expect.arrayContaining(['elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyLoadBalancerAttributes', 'elasticloadbalancing:SetSecurityGroups']),
+        );
+        expect(statement(serviceRole, 'ChangeTierContainers').actions).toEqual(expect.arrayContaining(['ecs:DeleteCluster', 'ecs:DeleteService', 'ecs:UpdateService']));
+      });
+
+      it('tags on create only (ec2, ecs and elasticloadbalancing CreateAction), or resources already tagged', () => {
+        const createAction = (sid: string, key: string) => statement(serviceRole, sid).condition?.StringEquals?.[key];
+        expect(createAction('TagNetworkOnCreate', 'ec2:CreateAction')).toEqual(['CreateInternetGateway', 'CreateRouteTable', 'CreateSecurityGroup', 'CreateSubnet', 'CreateVpc']);
+        expect(createAction('TagLoadBalancerOnCreate', 'elasticloadbalancing:CreateAction')).toEqual(['CreateLoadBalancer']);
+        expect(createAction('TagContainersOnCreate', 'ecs:CreateAction')).toEqual(['CreateCluster', 'CreateService', 'RegisterTaskDefinition']);
+        for (const sid of ['TagNetworkOnCreate', 'TagLoadBalancerOnCreate', 'TagContainersOnCreate']) expect(statement(serviceRole, sid).condition?.StringLike).toEqual(onCreate.StringLike);
+        // Any other statement that may tag requires the tag already there, or is a documented exception.
+        const tagging = serviceRole.filter((s) => s.actions.some((a) => ['ec2:CreateTags', 'ecs:TagResource', 'elasticloadbalancing:AddTags'].includes(a)));
+        const others = tagging.filter((s) => !/OnCreate$/.test(s.sid ?? '') && s.condition?.StringLike?.[`aws:ResourceTag/${SERVICE_TAG_KEY}`] === undefined);
+        expect(others.map((s) => s.sid).sort()).toEqual(['Listeners', 'TargetGroups']);
+      });
+
+      it('never lets a tag-on-create grant (ec2:CreateAction) stand without the tag in the request', () => {
+        const withCreateAction = serviceRole.filter((s) => Object.values(s.condition ?? {}).some((c) => Object.keys(c).some((k) => k.endsWith(':CreateAction'))));
+        expect(withCreateAction).toHaveLength(3);
+        for (const s of withCreateAction) expect(s.condition?.StringLike).toEqual(onCreate.StringLike);
+      });
     });
 
     it('has no CloudWatch Logs permission: the tier’s log group is the base stack’s', () => {
       expect(allowedActions(serviceRole).filter((a) => a.startsWith('logs:'))).toEqual([]);
+    });
+  });
+
+  describe('ALB access log bucket', () => {
+    it('is named by account and region (the tier template finds it so), SSE-S3, private, TLS only, expiring, kept', () => {
+      const [id, bucket] = Object.entries(template.findResources('AWS::S3::Bucket'))[0];
+      expect(Object.keys(template.findResources('AWS::S3::Bucket'))).toEqual([id]);
+      expect(render(bucket.Properties.BucketName)).toBe('lambdaflex-alb-logs-${AWS::AccountId}-${AWS::Region}');
+      expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 90, Status: 'Enabled' })] },
+      });
+    });
+
+    it('lets ELB write under alb/<service>/AWSLogs/<account>/ only, and refuses plain HTTP', () => {
+      const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+      const statements = policy.Properties.PolicyDocument.Statement as { Sid?: string; Effect: string; Principal: unknown; Action: unknown; Resource: unknown; Condition?: unknown }[];
+      expect(statements.find((s) => s.Effect === 'Deny')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+      const writes = statements.filter((s) => s.Effect === 'Allow');
+      expect(writes.map((s) => [s.Sid, s.Action])).toEqual([
+        ['ElbAccountWritesAccessLogs', 's3:PutObject'],
+        ['ElbServiceWritesAccessLogs', 's3:PutObject'],
+      ]);
+      for (const s of writes) expect(render(s.Resource)).toMatch(/^\$\{AlbAccessLogsBucket\w+\.Arn\}\/alb\/\*\/AWSLogs\/\$\{AWS::AccountId\}\/\*$/);
+      expect(writes[1].Principal).toEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
+      // Regions opened before August 2022 deliver as a per-Region ELB account, looked up at deploy time.
+      expect(JSON.stringify(writes[0].Principal)).toContain('Fn::FindInMap');
+      const mapping = Object.values(template.toJSON().Mappings as Record<string, Record<string, { account: string }>>)[0];
+      expect(mapping['us-east-1'].account).toBe('127311923021');
+      expect(mapping['eu-central-2'].account).toBe('none');
     });
   });
 

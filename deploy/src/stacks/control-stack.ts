@@ -3,6 +3,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
+import { AlbAccessLogs } from '../constructs/alb-access-logs';
 import { Reconciler } from '../constructs/reconciler';
 import { TierStackServiceRole } from '../constructs/tier-stack-service-role';
 import { STATE_TABLE_NAME } from '../naming';
@@ -19,8 +20,8 @@ export interface ControlStackProps extends StackProps {
 
 /**
  * The control plane, one per account and region: the state table (policy, status, lease and history of
- * every service), the reconciler on its schedule, the tier template it deploys, and the CloudFormation
- * service role that deploys it.
+ * every service), the reconciler on its schedule, the tier template it deploys, the CloudFormation
+ * service role that deploys it, and the bucket the tiers' ALBs write their access logs to.
  */
 export class ControlStack extends Stack {
   readonly stateTable: dynamodb.Table;
@@ -43,6 +44,7 @@ export class ControlStack extends Stack {
 
     const tierTemplate = new s3assets.Asset(this, 'TierTemplate', { path: props.tierTemplatePath });
     const tierStackRole = new TierStackServiceRole(this, 'TierStackServiceRole');
+    new AlbAccessLogs(this, 'AlbAccessLogs');
 
     const reconciler = new Reconciler(this, 'Reconciler', {
       codePath: props.reconcilerCodePath,

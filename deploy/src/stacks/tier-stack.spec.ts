@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TIER_OUTPUTS, TIER_PARAMETERS } from '@lambdaflex/state';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SERVICE_TAG_KEY } from '../naming';
 import { synthesizeTierTemplate, writeTierTemplate } from '../tier-template';
 import { render } from '../testing/template-helpers';
 import { TierStack } from './tier-stack';
@@ -51,6 +52,42 @@ describe('TierStack (the Fargate tier template)', () => {
     it('creates no IAM role or policy: the task roles come from the base stack', () => {
       for (const type of ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Function']) {
         template.resourceCountIs(type, 0);
+      }
+    });
+  });
+
+  describe('the service tag (what its CloudFormation service role may act on)', () => {
+    /** Resource types CloudFormation cannot tag; the service role scopes their calls by their parent instead. */
+    const UNTAGGABLE = [
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      'AWS::EC2::Route',
+      'AWS::EC2::SecurityGroupEgress',
+      'AWS::EC2::SecurityGroupIngress',
+      'AWS::EC2::SubnetRouteTableAssociation',
+      'AWS::EC2::VPCGatewayAttachment',
+    ];
+
+    it('is on every resource that can carry a tag, valued with the ServiceName parameter', () => {
+      const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: { Key: string; Value: unknown }[] } }>;
+      const serviceTag = { Key: SERVICE_TAG_KEY, Value: { Ref: TIER_PARAMETERS.serviceName } };
+      const untagged = Object.values(resources).filter((r) => !(r.Properties?.Tags ?? []).some((t) => JSON.stringify(t) === JSON.stringify(serviceTag)));
+      expect([...new Set(untagged.map((r) => r.Type))].sort()).toEqual(UNTAGGABLE);
+    });
+
+    it('tags the VPC, subnets, route tables, gateway, security groups, load balancer, target group and ECS resources', () => {
+      for (const type of [
+        'AWS::EC2::VPC',
+        'AWS::EC2::Subnet',
+        'AWS::EC2::RouteTable',
+        'AWS::EC2::InternetGateway',
+        'AWS::EC2::SecurityGroup',
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        'AWS::ElasticLoadBalancingV2::TargetGroup',
+        'AWS::ECS::Cluster',
+        'AWS::ECS::Service',
+        'AWS::ECS::TaskDefinition',
+      ]) {
+        template.allResourcesProperties(type, { Tags: Match.arrayWith([{ Key: SERVICE_TAG_KEY, Value: { Ref: TIER_PARAMETERS.serviceName } }]) });
       }
     });
   });
@@ -103,6 +140,17 @@ describe('TierStack (the Fargate tier template)', () => {
   describe('load balancer', () => {
     it('is internet-facing in the public subnets', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'application' });
+    });
+
+    it('writes access logs to the control stack’s bucket of the account and region, under alb/<service>', () => {
+      const [lb] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+      const attributes = Object.fromEntries((lb.Properties.LoadBalancerAttributes as { Key: string; Value: unknown }[]).map((a) => [a.Key, render(a.Value)]));
+      expect(attributes).toMatchObject({
+        'access_logs.s3.enabled': 'true',
+        'access_logs.s3.bucket': 'lambdaflex-alb-logs-${AWS::AccountId}-${AWS::Region}',
+        'access_logs.s3.prefix': `alb/\${${TIER_PARAMETERS.serviceName}}`,
+        'routing.http.drop_invalid_header_fields.enabled': 'true',
+      });
     });
 
     it('listens with HTTPS on 443 with the certificate parameter and forwards to the target group', () => {
@@ -159,6 +207,22 @@ describe('TierStack (the Fargate tier template)', () => {
           }),
         ],
       });
+    });
+
+    it('gives the tasks the instant spill: the in-flight limit and the function to hand the excess to', () => {
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: [
+          Match.objectLike({
+            Environment: Match.arrayWith([
+              { Name: 'LAMBDAFLEX_MAX_INFLIGHT', Value: { Ref: TIER_PARAMETERS.maxInFlightPerTask } },
+              { Name: 'LAMBDAFLEX_SPILL_FUNCTION', Value: { Ref: TIER_PARAMETERS.spillFunctionName } },
+            ]),
+          }),
+        ],
+      });
+      const parameters = template.toJSON().Parameters as Record<string, { Type: string; AllowedPattern?: string; MinValue?: number }>;
+      expect(parameters[TIER_PARAMETERS.spillFunctionName]).toMatchObject({ Type: 'String', AllowedPattern: '^[A-Za-z0-9_-]{1,64}$' });
+      expect(parameters[TIER_PARAMETERS.maxInFlightPerTask]).toMatchObject({ Type: 'Number', MinValue: 0 });
     });
 
     it('reads the admin key hashes at task start from the base stack’s SSM parameter of the service', () => {

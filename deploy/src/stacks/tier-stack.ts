@@ -1,5 +1,5 @@
 import { TIER_OUTPUTS, TIER_PARAMETERS } from '@lambdaflex/state';
-import { Aws, BootstraplessSynthesizer, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, BootstraplessSynthesizer, CfnOutput, CfnParameter, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,13 +7,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
 import {
   CONTAINER_PORT,
   HEALTH_CHECK_PATH,
   SERVICE_NAME_ALLOWED_PATTERN,
+  SERVICE_TAG_KEY,
   STATE_TABLE_NAME,
   TIER_ROLE_PATH,
   adminKeysParameterName,
+  albAccessLogsBucketName,
+  albAccessLogsPrefix,
   fargateLogGroupName,
   fargateResourceName,
 } from '../naming';
@@ -31,10 +35,12 @@ const TIER_ROLE_ARN_PATTERN = `^arn:aws[a-z-]*:iam::[0-9]{12}:role${TIER_ROLE_PA
  * The Fargate tier of one service: a two-AZ VPC with public subnets only (no NAT gateway: tasks pull
  * the image and reach DynamoDB through their public IPs), an internet-facing ALB (HTTPS 443, HTTP 80
  * redirecting to it), an ECS cluster and a Fargate service with the deployment circuit breaker and
- * target tracking on requests per target.
+ * target tracking on requests per target. Every resource that can carry a tag carries
+ * `lambdaflex:service` = the service (the CloudFormation service role acts on nothing else), and the ALB
+ * writes access logs to the control stack's bucket.
  *
- * The reconciler creates, updates and deletes this stack by parameters only (`TIER_PARAMETERS`), never
- * by changing the template (updates use `UsePreviousTemplate`): every input is a `CfnParameter`, nothing
+ * The reconciler creates, updates and deletes this stack by parameters (`TIER_PARAMETERS`), always with
+ * this one uploaded template (its role may use no other): every input is a `CfnParameter`, nothing
  * is looked up at synth time, and the stack is synthesized without bootstrap resources (no
  * `BootstrapVersion` parameter, no assets). It creates no IAM role: the task roles come from the base
  * stack as parameters, so the CloudFormation service role that deploys it needs no IAM write access.
@@ -50,6 +56,9 @@ export class TierStack extends Stack {
     });
     const p = this.parameters();
     const service = p.serviceName.valueAsString;
+    // On every resource that can carry it, in the template itself (not left to stack tags): the
+    // CloudFormation service role creates, changes and deletes only what carries it.
+    Tags.of(this).add(SERVICE_TAG_KEY, service);
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
@@ -61,18 +70,30 @@ export class TierStack extends Stack {
       // holds nothing but this tier and lives for hours.
       restrictDefaultSecurityGroup: false,
     });
+    acknowledgeNag(
+      vpc,
+      'AwsSolutions-VPC7',
+      'No flow logs, by decision: the VPC holds only the ALB and the tasks, behind security groups that admit the listeners and the container port; ' +
+        'every request is in the ALB access logs. Flow logs would give the tier service role logs:CreateLogDelivery on * and s3:PutBucketPolicy ' +
+        '(S3 delivery) or an IAM role to pass (CloudWatch delivery), power this role is scoped to avoid.',
+    );
 
     const albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
       vpc,
       description: 'LambdaFlex ALB: HTTPS and HTTP from anywhere, to the tasks only',
       allowAllOutbound: false,
     });
+    acknowledgeNag(
+      albSecurityGroup,
+      'AwsSolutions-EC23',
+      'The internet-facing ALB of a public API: 443 (HTTPS, TLS policy RECOMMENDED_TLS) and 80 (only a redirect to 443) from anywhere, by design; the tasks admit the ALB only.',
+    );
     const taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
       vpc,
       description: 'LambdaFlex Fargate tasks: the container port from the ALB only',
       allowAllOutbound: false,
     });
-    // ECR, DynamoDB and CloudWatch Logs all answer on HTTPS; nothing else leaves the tasks.
+    // ECR, DynamoDB, CloudWatch Logs and Lambda (the instant spill) all answer on HTTPS; nothing else leaves the tasks.
     taskSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (ECR, DynamoDB, CloudWatch Logs)');
 
     const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
@@ -82,6 +103,11 @@ export class TierStack extends Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
     });
+    // Access logs to the control stack's bucket, found by its account-and-region name (the template
+    // takes no parameter for it); ELB checks it can write there when the attribute is set.
+    loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    loadBalancer.setAttribute('access_logs.s3.bucket', albAccessLogsBucketName(Aws.ACCOUNT_ID, Aws.REGION));
+    loadBalancer.setAttribute('access_logs.s3.prefix', albAccessLogsPrefix(service));
     const https = loadBalancer.addListener('Https', {
       port: 443,
       protocol: elbv2.ApplicationProtocol.HTTPS,
@@ -97,6 +123,12 @@ export class TierStack extends Stack {
     });
 
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, clusterName: fargateResourceName(service) });
+    acknowledgeNag(
+      cluster,
+      'AwsSolutions-ECS4',
+      'No Container Insights, for cost: it bills its cluster, service and task metrics as custom metrics plus their log ingestion, for every ' +
+        "hour the tier exists, where ECS's free service CPU and memory metrics and the ALB metrics the reconciler reads already show the load.",
+    );
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: fargateResourceName(service),
@@ -108,6 +140,12 @@ export class TierStack extends Stack {
       // The same image runs on Lambda, whose function is x86_64 (see the base stack).
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
+    acknowledgeNag(
+      taskDefinition,
+      'AwsSolutions-ECS2',
+      'The environment holds configuration only (port, host, tier, table and function names, the in-flight limit); the one value read from a ' +
+        'store, the admin key hashes, comes from SSM through `secrets`. No secret is in the template.',
+    );
     taskDefinition.addContainer(CONTAINER_NAME, {
       image: ecs.ContainerImage.fromRegistry(p.imageUri.valueAsString),
       portMappings: [{ containerPort: CONTAINER_PORT, protocol: ecs.Protocol.TCP }],
@@ -119,6 +157,10 @@ export class TierStack extends Stack {
         STATE_TABLE: STATE_TABLE_NAME,
         SERVICE_NAME: service,
         AWS_REGION: Aws.REGION,
+        // The instant spill: past this many requests in flight, a task hands the next ones to the function
+        // (the task role may invoke exactly that one, see the base stack).
+        LAMBDAFLEX_MAX_INFLIGHT: p.maxInFlightPerTask.valueAsString,
+        LAMBDAFLEX_SPILL_FUNCTION: p.spillFunctionName.valueAsString,
       },
       secrets: {
         // Written by the base stack; read by ECS at task start with the base stack's execution role.
@@ -224,6 +266,13 @@ export class TierStack extends Stack {
         constraintDescription: `an IAM role ARN under the path ${TIER_ROLE_PATH}`,
       }),
       petsTable: new CfnParameter(this, p.petsTable, { type: 'String', description: "The app's DynamoDB table", minLength: 3, maxLength: 255 }),
+      spillFunctionName: new CfnParameter(this, p.spillFunctionName, {
+        type: 'String',
+        description: "The function a saturated task hands its excess to (the base stack's); the task role may invoke only it",
+        allowedPattern: '^[A-Za-z0-9_-]{1,64}$',
+        constraintDescription: 'a Lambda function name',
+      }),
+      maxInFlightPerTask: number(p.maxInFlightPerTask, 'Requests one task serves at once before it spills to the function (0: no limit)', 0, 100_000),
     };
   }
 }

@@ -89,11 +89,17 @@ export function iamStatements(template: TemplateJson): FoundStatement[] {
   return found;
 }
 
-/** The statements that attach to a role, by the role's logical id prefix (CDK appends a hash). */
+/**
+ * The statements that attach to a role, by the role's logical id prefix (CDK appends a hash): its
+ * default policy and, when that outgrows IAM's inline size, the overflow managed policies CDK adds.
+ */
 export function statementsOfRole(template: TemplateJson, rolePrefix: string): FoundStatement[] {
   const resources = (template.Resources ?? {}) as Record<string, RawResource>;
+  const attached = (r: RawResource) =>
+    (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') &&
+    asArray(r.Properties?.Roles).some((role) => render(role).startsWith(`\${${rolePrefix}`));
   const policyIds = Object.entries(resources)
-    .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && asArray(r.Properties?.Roles).some((role) => render(role).startsWith(`\${${rolePrefix}`)))
+    .filter(([, r]) => attached(r))
     .map(([id]) => id);
   return iamStatements(template).filter((s) => policyIds.some((id) => s.where.startsWith(`${id}/`)));
 }

@@ -1,4 +1,16 @@
-import { autoThresholds, bestTierSplit, breakEven, createCostModel, monthlyAt, type ThresholdPolicy } from './cost-model';
+import {
+  autoThresholds,
+  bestTierSplit,
+  breakEven,
+  chargeLambda,
+  chargeLambdaInvoke,
+  createCostModel,
+  LINE_ITEMS,
+  monthlyAt,
+  totalOf,
+  zeroItems,
+  type ThresholdPolicy,
+} from './cost-model';
 
 // The worked example of aws-facts.md: 100 ms, 512 MB requests; two 0.25 vCPU / 0.5 GB tasks, each good for ~10 rps.
 const example = createCostModel({ task: { cpu: 256, memoryMiB: 512 }, workload: { durationMs: 100, memoryMb: 512 } });
@@ -62,6 +74,23 @@ describe('the break-even for the user’s own workload', () => {
   it('is never reached when a task costs more than the Lambda it would replace', () => {
     const tiny = createCostModel({ task: { cpu: 4096, memoryMiB: 30720 }, workload: { rpsPerVcpu: 0.01, durationMs: 1 } });
     expect(breakEven(tiny).rps).toBe(Infinity);
+  });
+});
+
+describe('requests that were not served', () => {
+  it('are no line item: a total is only what AWS bills', () => {
+    expect(LINE_ITEMS).not.toContain('shortfall');
+    expect(Object.keys(zeroItems())).toEqual([...LINE_ITEMS]);
+  });
+});
+
+describe('a request a task hands to Lambda (the instant spill)', () => {
+  it('costs the Lambda request and duration, not the API Gateway fee', () => {
+    const spilled = totalOf(chargeLambdaInvoke(zeroItems(), example, 1_000_000));
+    const viaApi = totalOf(chargeLambda(zeroItems(), example, 1_000_000));
+    // $0.20 + 0.1 s × 0.5 GB × $0.0000166667 per million, against the same plus $1.00 of HTTP API.
+    expect(spilled).toBeCloseTo(0.2 + 0.8333, 3);
+    expect(viaApi - spilled).toBeCloseTo(1.0, 6);
   });
 });
 

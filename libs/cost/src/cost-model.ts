@@ -62,7 +62,11 @@ export interface TierTimings {
   metricLagSeconds: number;
 }
 
-/** The cost line items, in the order reports show them. */
+/**
+ * The cost line items, in the order reports show them: what AWS bills, nothing else. Requests that were
+ * not served are no line item: they cost nothing and are counted apart (the simulator's `lostRequests`),
+ * so a contender's total is what it paid and its loss is never hidden inside a price.
+ */
 export const LINE_ITEMS = [
   'lambdaRequests',
   'lambdaDuration',
@@ -75,7 +79,6 @@ export const LINE_ITEMS = [
   'albIpv4',
   'albLcu',
   'albPartialHour',
-  'shortfall',
 ] as const;
 export type LineItem = (typeof LINE_ITEMS)[number];
 /** USD by line item. */
@@ -236,6 +239,16 @@ export function chargeLambda(into: LineItems, m: CostModel, requests: number, co
 }
 
 /**
+ * Adds the cost of `requests` a task handed to Lambda itself (the instant spill: a direct Invoke, so the
+ * Lambda request fee and duration but no API Gateway fee; the ALB's LCU is charged with the tier).
+ */
+export function chargeLambdaInvoke(into: LineItems, m: CostModel, requests: number): LineItems {
+  into.lambdaRequests += requests * m.perRequest.lambdaRequests;
+  into.lambdaDuration += requests * m.perRequest.lambdaDuration;
+  return into;
+}
+
+/**
  * Adds one minute of the Fargate tier: the stack's fixed cost, `tasks` billed tasks, and LCUs for
  * `albRequests` (every request that reached the ALB, served or not).
  */
@@ -252,15 +265,6 @@ export function chargeTier(into: LineItems, m: CostModel, tasks: number, albRequ
 /** Adds the one-time charge of creating a tier stack (the ALB's partial hour). */
 export function chargeTierCreated(into: LineItems, m: CostModel): LineItems {
   into.albPartialHour += m.albPartialHour;
-  return into;
-}
-
-/**
- * Adds requests that were not served (throttled, beyond capacity, sent to a deleted ALB), priced as
- * Lambda would have charged for them: losing requests must never make a contender look cheaper.
- */
-export function chargeShortfall(into: LineItems, m: CostModel, requests: number): LineItems {
-  into.shortfall += requests * m.lambdaPerRequest;
   return into;
 }
 

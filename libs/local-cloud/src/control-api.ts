@@ -29,12 +29,16 @@ export class ControlApi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** What the console shows: effective weights, rates per tier, tasks and workers. */
+  /**
+   * What the console shows: effective weights, rates per tier (over 3 s, and the last second for the
+   * instant spill, which comes and goes within seconds), tasks and workers.
+   */
   snapshot() {
     const { stacks, dns, metrics, pool } = this.parts;
     return {
       weights: dns.effective(),
       rates: metrics.rates(3),
+      lastSecond: metrics.rates(1),
       tasks: stacks.tier?.taskCount ?? 0,
       healthyTasks: stacks.tier?.healthyTargets ?? 0,
       lambdaWorkers: pool.size,

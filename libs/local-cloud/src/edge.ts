@@ -3,13 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LambdaPool } from './lambda-pool';
 import { apiGatewayV2Event, type LambdaHttpResult } from './lambda-events';
-import type { EdgeMetrics, LocalDns } from './local-aws';
+import type { EdgeMetrics, LocalDns, TaskOutcome } from './local-aws';
 
 /**
  * The local edge: one port that plays Route53 and the two front doors. Each request goes to a tier
  * by the weights resolvers see (changes apply only after the propagation delay): to "API Gateway",
  * which turns it into an HTTP API (v2) event for the Lambda pool, or to "the ALB", the Fargate tier's
- * balancer. Every request is counted per tier in one-second buckets: the local CloudWatch.
+ * balancer. Every request is counted per tier in one-second buckets: the local CloudWatch. An ALB
+ * answer a task did not serve itself says so in its headers (`x-lambdaflex-spilled`: handed to Lambda;
+ * `x-lambdaflex-overloaded`: refused at the task's limit), and is counted as such too.
  */
 export class Edge {
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
@@ -23,6 +25,9 @@ export class Edge {
   ) {}
 
   async start(port = 0): Promise<string> {
+    // Idle client connections stay open a minute, as at API Gateway and an ALB: a client that reuses one
+    // a few seconds later (after a surge, say) must not find it closed under it.
+    this.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', resolve);
@@ -41,18 +46,20 @@ export class Edge {
     const started = performance.now();
     const w = this.dns.effective();
     const toAlb = !!w.albTarget && w.alb > 0 && Math.random() * (w.api + w.alb) < w.alb;
-    const done = (tier: 'api' | 'alb', status: number) => this.metrics.record(tier, status, performance.now() - started);
-    if (toAlb) return this.toAlb(req, res, w.albTarget!, (status) => done('alb', status));
+    const done = (tier: 'api' | 'alb', status: number, task?: TaskOutcome) => this.metrics.record(tier, status, performance.now() - started, Date.now(), task);
+    if (toAlb) return this.toAlb(req, res, w.albTarget!, (status, task) => done('alb', status, task));
     const status = await this.toLambda(req, res);
     done('api', status);
   }
 
-  private toAlb(req: http.IncomingMessage, res: http.ServerResponse, target: string, done: (status: number) => void) {
+  private toAlb(req: http.IncomingMessage, res: http.ServerResponse, target: string, done: (status: number, task?: TaskOutcome) => void) {
     const [host, port] = target.split(':');
     const upstream = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers, agent: this.agent }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
-      up.on('end', () => done(up.statusCode ?? 502));
+      const task: TaskOutcome | undefined =
+        up.headers['x-lambdaflex-spilled'] === '1' ? 'spilled' : up.headers['x-lambdaflex-overloaded'] === '1' ? 'overloaded' : undefined;
+      up.on('end', () => done(up.statusCode ?? 502, task));
     });
     upstream.on('error', () => {
       // A request sent to an ALB that is gone: the loss the drain exists to prevent.
@@ -77,7 +84,8 @@ export class Edge {
     const invocation = await this.pool.invoke(event);
     if (invocation.throttled) {
       // What API Gateway answers when Lambda throttles.
-      res.writeHead(429, { 'content-type': 'application/json' }).end('{"message":"Too Many Requests"}');
+      // What API Gateway answers when Lambda throttles; Retry-After tells a client when to come back.
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"message":"Too Many Requests"}');
       return 429;
     }
     if (invocation.outcome.kind === 'error') {

@@ -8,6 +8,11 @@ import { startProcess, type Child } from './processes';
  * behind a balancer that health-checks `/healthz` and routes only to healthy tasks, round robin. On
  * scale-in or teardown a task is first taken out of rotation, then after the deregistration delay
  * sent SIGTERM, and it finishes its in-flight requests — as an ALB target group and ECS do.
+ *
+ * Its capacity is bounded as a real tier's is: each task serves at most `maxInFlightPerTask` requests
+ * at once (the API's own limit, LAMBDAFLEX_MAX_INFLIGHT) and hands the excess to the spill function
+ * through the local Lambda Invoke API, or answers 503 when there is none; and the tier runs at most
+ * `maxTasks` tasks whatever it is asked.
  */
 export interface FargateTierOptions {
   appDir: string;
@@ -15,14 +20,28 @@ export interface FargateTierOptions {
   healthIntervalMs?: number;
   /** Consecutive good checks before a task takes traffic. */
   healthyThreshold?: number;
+  /** Consecutive failed checks before a task is taken out of rotation (2, as the tier template sets the ALB's). */
+  unhealthyThreshold?: number;
   deregistrationMs?: number;
+  /** Requests one task serves at once (LAMBDAFLEX_MAX_INFLIGHT); 0: no limit. Absent: the API's default. */
+  maxInFlightPerTask?: number;
+  /** Most tasks the tier runs, whatever the desired count (an account's Fargate quota, a money cap). */
+  maxTasks?: number;
+  /** Where a saturated task hands its excess: the function and the Lambda API serving it. Absent: a saturated task answers 503. */
+  spill?: { functionName: string; lambdaEndpoint: string };
+  /** Told when a task dies on its own and is replaced (a crash, not a drain). */
+  onEvent?: (event: string) => void;
 }
+
+/** What the ALB's target health checks send as their User-Agent; the API serves them past its in-flight limit. */
+export const HEALTH_CHECK_USER_AGENT = 'ELB-HealthChecker/2.0';
 
 interface Task {
   id: number;
   child: Child;
   port?: number;
   okChecks: number;
+  failedChecks: number;
   healthy: boolean;
   inRotation: boolean;
 }
@@ -43,6 +62,8 @@ export class LocalFargateTier {
 
   /** Starts the balancer; tasks come with `scaleTo`. */
   async start(): Promise<string> {
+    // An ALB keeps idle client connections for its idle timeout (60 s); Node's 5 s default would race the edge's reuse.
+    this.balancer.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => this.balancer.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.balancer.address() as AddressInfo).port}`;
     this.health = setInterval(() => void this.checkHealth(), this.o.healthIntervalMs ?? 1000);
@@ -57,8 +78,9 @@ export class LocalFargateTier {
     return this.tasks.length;
   }
 
-  /** Starts or drains tasks until `count` are running. */
-  async scaleTo(count: number): Promise<void> {
+  /** Starts or drains tasks until `count` are running, never more than the task cap. */
+  async scaleTo(desired: number): Promise<void> {
+    const count = Math.min(desired, this.o.maxTasks ?? Infinity);
     while (this.tasks.length < count) this.startTask();
     const extra = this.tasks.slice(count);
     await Promise.all(extra.map((t) => this.drainTask(t)));
@@ -83,8 +105,8 @@ export class LocalFargateTier {
 
   private startTask() {
     const id = ++this.ids;
-    const child = startProcess(process.execPath, [path.join(this.o.appDir, 'main.js')], { ...this.o.env, PORT: '0', HOST: '127.0.0.1', LAMBDAFLEX_TIER: 'fargate', LOG_LEVEL: 'info' }, { keepLines: 50 });
-    const task: Task = { id, child, okChecks: 0, healthy: false, inRotation: true };
+    const child = startProcess(process.execPath, [path.join(this.o.appDir, 'main.js')], this.taskEnv(), { keepLines: 50 });
+    const task: Task = { id, child, okChecks: 0, failedChecks: 0, healthy: false, inRotation: true };
     this.tasks.push(task);
     void child.waitForLine((l) => l.msg === 'listening', 60_000).then(
       (line) => (task.port = Number(line.port)),
@@ -97,8 +119,25 @@ export class LocalFargateTier {
       const i = this.tasks.indexOf(task);
       if (i >= 0) this.tasks.splice(i, 1);
       // ECS keeps the service at its desired count: a task that dies is replaced.
-      if (crashed) this.startTask();
+      if (crashed) {
+        this.o.onEvent?.(`task ${id} exited (${child.proc.exitCode ?? child.proc.signalCode}) and is replaced; stderr: ${child.stderr().slice(-300)}`);
+        this.startTask();
+      }
     });
+  }
+
+  /** The environment ECS would give a task of this tier: the task definition's, with the spill's. */
+  private taskEnv(): NodeJS.ProcessEnv {
+    const { maxInFlightPerTask, spill } = this.o;
+    return {
+      ...this.o.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LAMBDAFLEX_TIER: 'fargate',
+      LOG_LEVEL: 'info',
+      ...(maxInFlightPerTask !== undefined ? { LAMBDAFLEX_MAX_INFLIGHT: String(maxInFlightPerTask) } : {}),
+      ...(spill ? { LAMBDAFLEX_SPILL_FUNCTION: spill.functionName, LAMBDA_ENDPOINT: spill.lambdaEndpoint } : {}),
+    };
   }
 
   private async drainTask(task: Task) {
@@ -113,14 +152,17 @@ export class LocalFargateTier {
       this.tasks.map(async (t) => {
         const ok = t.port !== undefined && (await this.get(t.port, '/healthz'));
         t.okChecks = ok ? t.okChecks + 1 : 0;
-        t.healthy = t.okChecks >= (this.o.healthyThreshold ?? 2);
+        t.failedChecks = ok ? 0 : t.failedChecks + 1;
+        // One slow answer from a busy task does not take it out: as the ALB, it takes consecutive failures.
+        if (t.okChecks >= (this.o.healthyThreshold ?? 2)) t.healthy = true;
+        if (t.failedChecks >= (this.o.unhealthyThreshold ?? 2)) t.healthy = false;
       }),
     );
   }
 
   private get(port: number, urlPath: string): Promise<boolean> {
     return new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 2000, agent: false }, (res) => {
+      const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 2000, agent: false, headers: { 'user-agent': HEALTH_CHECK_USER_AGENT } }, (res) => {
         res.resume();
         resolve(res.statusCode === 200);
       });

@@ -8,6 +8,7 @@ export * from './lambda-events';
 export * from './processes';
 export * from './runtime-api';
 export * from './lambda-pool';
+export * from './lambda-invoke-api';
 export * from './fargate-tier';
 export * from './local-aws';
 export * from './edge';

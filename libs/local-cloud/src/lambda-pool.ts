@@ -9,6 +9,14 @@ import { LocalRuntimeApi, type InvocationOutcome } from './runtime-api';
  * with no idle worker starts a new one (a real cold start); idle workers are reaped after a
  * timeout; past the concurrency cap the answer is a throttle, as Lambda's 429.
  */
+/**
+ * How long a request waits for a worker before it is throttled. Lambda does not queue a synchronous
+ * invocation at all (it throttles at once); the pool waits a little only because two cores cannot start
+ * many workers at once. Far below any client's timeout (10 s in the load driver, 29–30 s at API Gateway),
+ * so a busy pool answers a 429 the client retries, never a request that silently times out.
+ */
+const DEFAULT_QUEUE_MS = 2_000;
+
 export interface LambdaPoolOptions {
   /** Directory of the built API (bootstrap.js, lambda.js). */
   appDir: string;
@@ -38,6 +46,9 @@ export type Invocation = { throttled: true } | { throttled: false; outcome: Invo
 
 export class LambdaPool {
   private readonly workers = new Set<Worker>();
+  /** Workers being set up, not yet in `workers`. */
+  private launching = 0;
+  /** Workers whose cold start is not over (their runtime has not asked for an invocation yet). */
   private starting = 0;
   private readonly reaper: NodeJS.Timeout;
   /** Cold starts so far, for the console and the metrics. */
@@ -52,7 +63,7 @@ export class LambdaPool {
   }
 
   get size(): number {
-    return this.workers.size + this.starting;
+    return this.workers.size + this.launching;
   }
 
   async invoke(event: unknown): Promise<Invocation> {
@@ -87,7 +98,7 @@ export class LambdaPool {
         const i = this.waiting.indexOf(take);
         if (i >= 0) this.waiting.splice(i, 1);
         resolve(undefined);
-      }, this.o.queueMs ?? 10_000);
+      }, this.o.queueMs ?? DEFAULT_QUEUE_MS);
       const take = (w: Worker | undefined) => {
         clearTimeout(timer);
         resolve(w);
@@ -103,9 +114,15 @@ export class LambdaPool {
     else worker.busy = false;
   }
 
+  /**
+   * Starts a worker and returns it at once: the invocation it is started for waits in its Runtime API
+   * until the cold start is over. It counts against `maxConcurrentStarts` until then (or until it dies).
+   */
   private async startWorker(): Promise<Worker> {
+    this.launching++;
     this.starting++;
     this.coldStarts++;
+    let started = false;
     try {
       const runtime = new LocalRuntimeApi();
       const api = await runtime.start();
@@ -116,13 +133,16 @@ export class LambdaPool {
       }, { keepLines: 50 });
       const worker: Worker = { runtime, child, busy: false, lastUsed: Date.now() };
       this.workers.add(worker);
+      started = true;
+      void Promise.race([runtime.polled, child.exited]).then(() => this.starting--);
       void child.exited.then(() => {
         this.workers.delete(worker);
         void runtime.stop();
       });
       return worker;
     } finally {
-      this.starting--;
+      this.launching--;
+      if (!started) this.starting--;
     }
   }
 
@@ -135,6 +155,11 @@ export class LambdaPool {
     this.workers.delete(w);
     await w.child.stop();
     await w.runtime.stop();
+  }
+
+  /** Stops every idle worker at once, so that the next invocation is a cold start (for the benches). */
+  async reset(): Promise<void> {
+    await Promise.all([...this.workers].filter((w) => !w.busy).map((w) => this.stopWorker(w)));
   }
 
   async stop(): Promise<void> {

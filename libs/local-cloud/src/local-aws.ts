@@ -80,19 +80,31 @@ interface Bucket {
   albErrors: number;
   throttles: number;
   albLatencies: number[];
+  /** ALB requests a task handed to Lambda at its in-flight limit and Lambda answered (the instant spill). Counted in `alb` too. */
+  spilled: number;
+  /** ALB requests a task refused at its limit (503 + Retry-After): no spill function, or Lambda could not take them. Counted in `alb` and `albErrors` too. */
+  overloaded: number;
 }
 
-const emptyBucket = (): Bucket => ({ api: 0, alb: 0, apiErrors: 0, albErrors: 0, throttles: 0, albLatencies: [] });
+const emptyBucket = (): Bucket => ({ api: 0, alb: 0, apiErrors: 0, albErrors: 0, throttles: 0, albLatencies: [], spilled: 0, overloaded: 0 });
+
+/** What a task did with an ALB request at its in-flight limit, as its answer's headers tell. */
+export type TaskOutcome = 'spilled' | 'overloaded';
+
+/** Seconds the capacity figures look back locally (the AWS adapter's three minutes, at the local policy's scale). */
+const CAPACITY_SECONDS = 3;
 
 export class EdgeMetrics {
   private readonly buckets = new Map<number, Bucket>();
 
-  record(tier: 'api' | 'alb', status: number, latencyMs: number, at = Date.now()) {
+  /** One answered request: the tier the edge sent it to and, for an ALB request a task did not serve itself, what it did. */
+  record(tier: 'api' | 'alb', status: number, latencyMs: number, at = Date.now(), task?: TaskOutcome) {
     const b = this.bucket(Math.floor(at / 1000));
     b[tier]++;
     if (status >= 500) b[tier === 'api' ? 'apiErrors' : 'albErrors']++;
     if (status === 429 && tier === 'api') b.throttles++;
     if (tier === 'alb') b.albLatencies.push(latencyMs);
+    if (tier === 'alb' && task) b[task]++;
   }
 
   private bucket(second: number): Bucket {
@@ -106,10 +118,22 @@ export class EdgeMetrics {
     return b;
   }
 
-  /** Requests per second of each tier over the last `seconds` complete seconds, for the console. */
-  rates(seconds: number, now = Date.now()): { api: number; alb: number } {
+  /**
+   * Requests per second of each tier over the last `seconds` complete seconds, for the console: those the
+   * edge sent to each, and of the ALB's, those its tasks handed to Lambda or refused at their limit.
+   */
+  rates(seconds: number, now = Date.now()): { api: number; alb: number; spilled: number; overloaded: number } {
     const last = this.window(seconds, now);
-    return { api: last.reduce((n, b) => n + b.api, 0) / seconds, alb: last.reduce((n, b) => n + b.alb, 0) / seconds };
+    const per = (k: 'api' | 'alb' | 'spilled' | 'overloaded') => last.reduce((n, b) => n + b[k], 0) / seconds;
+    return { api: per('api'), alb: per('alb'), spilled: per('spilled'), overloaded: per('overloaded') };
+  }
+
+  /** Per-second counts of the last `seconds` complete seconds, oldest first: the e2e suites' view of the edge. */
+  seconds(seconds: number, now = Date.now()): { second: number; api: number; alb: number; spilled: number; overloaded: number }[] {
+    const end = Math.floor(now / 1000);
+    return this.window(seconds, now)
+      .map((b, i) => ({ second: end - 1 - i, api: b.api, alb: b.alb, spilled: b.spilled, overloaded: b.overloaded }))
+      .reverse();
   }
 
   /** The complete seconds of the window ending before `now` (the current second is still counting). */
@@ -126,6 +150,7 @@ export class EdgeMetrics {
     const down = this.window(policy.scaleDown.windowSeconds, now);
     const step = this.window(policy.dual.stepHoldSeconds, now);
     const drain = this.window(Math.max(2 * policy.dns.ttlSeconds, 5), now);
+    const recent = this.window(CAPACITY_SECONDS, now);
     const albRequests = step.reduce((n, b) => n + b.alb, 0);
     const total = step.reduce((n, b) => n + perSecond(b), 0);
     const latencies = step.flatMap((b) => b.albLatencies).sort((a, b) => a - b);
@@ -139,6 +164,14 @@ export class EdgeMetrics {
       albP95Ms: latencies.length ? latencies[Math.floor(latencies.length * 0.95)] : undefined,
       albShare: total > 0 ? albRequests / total : undefined,
       healthyTargets,
+      stepWindowStart: Math.floor(now / 1000) * 1000 - step.length * 1000,
+      // The capacity window: the last few seconds, as the AWS adapter's last few minutes.
+      demandRps: Math.max(...recent.map(perSecond)),
+      albRpsRecent: hasAlb ? Math.max(...recent.map((b) => b.alb)) : 0,
+      spilledRps: Math.max(...recent.map((b) => b.spilled)),
+      albOverloadRps: hasAlb ? Math.max(...recent.map((b) => b.overloaded)) : 0,
+      rpsPerTarget: hasAlb && healthyTargets ? Math.max(...recent.map((b) => b.alb)) / healthyTargets : undefined,
+      lambdaRps: Math.max(...recent.map((b) => b.api + b.spilled)),
     };
   }
 }
@@ -194,13 +227,29 @@ export class LocalStacks {
     this.onEvent(`stack ${name} CREATE_IN_PROGRESS`);
     // Provisioning takes a while, as VPC, ALB and ECS do; then the tasks start and get healthy.
     setTimeout(async () => {
-      const tier = new LocalFargateTier(this.tierOptions);
+      const tier = new LocalFargateTier({ onEvent: this.onEvent, ...this.tierOptionsFor(parameters) });
       await tier.start();
       await tier.scaleTo(Number(parameters[TIER_PARAMETERS.desiredCount] ?? 1));
       stack.tier = tier;
       stack.status = 'CREATE_COMPLETE';
       this.onEvent(`stack ${name} CREATE_COMPLETE (${tier.taskCount} task(s))`);
     }, this.provisioningMs).unref();
+  }
+
+  /**
+   * The tier as the template would run it with these parameters: the function the tasks spill to and
+   * their in-flight limit are the stack's (what the reconciler passes), unless the local cloud fixes them
+   * (its tasks are not 0.25 vCPU, so their limit is its own choice).
+   */
+  private tierOptionsFor(parameters: Record<string, string>): FargateTierOptions {
+    const o = this.tierOptions;
+    const fromStack = parameters[TIER_PARAMETERS.maxInFlightPerTask];
+    const functionName = parameters[TIER_PARAMETERS.spillFunctionName];
+    return {
+      ...o,
+      maxInFlightPerTask: o.maxInFlightPerTask ?? (fromStack === undefined ? undefined : Number(fromStack)),
+      spill: o.spill && { ...o.spill, functionName: functionName || o.spill.functionName },
+    };
   }
 
   update(name: string, parameters: Record<string, string>): 'updating' | 'no-change' {

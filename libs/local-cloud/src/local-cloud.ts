@@ -1,5 +1,7 @@
+import { BASE_OUTPUTS } from '@lambdaflex/state';
 import { ControlApi } from './control-api';
 import { Edge } from './edge';
+import { LocalLambdaInvokeApi } from './lambda-invoke-api';
 import { LambdaPool } from './lambda-pool';
 import { EdgeMetrics, LocalDns, LocalStacks, localBaseOutputs } from './local-aws';
 
@@ -24,6 +26,15 @@ export interface LocalCloudOptions {
   lambdaIdleMs?: number;
   healthIntervalMs?: number;
   deregistrationMs?: number;
+  /**
+   * Requests one local task serves at once before it hands the next ones to Lambda (its
+   * LAMBDAFLEX_MAX_INFLIGHT). Small, so that a load one machine can drive saturates the tier.
+   */
+  taskMaxInFlight?: number;
+  /** Most tasks the local tier runs, whatever the reconciler asks. */
+  maxTasks?: number;
+  /** The instant spill: false runs the tasks without a spill function, so a saturated task answers 503. */
+  spill?: boolean;
   onEvent?: (event: string) => void;
 }
 
@@ -34,20 +45,39 @@ export interface LocalCloud {
   dns: LocalDns;
   stacks: LocalStacks;
   pool: LambdaPool;
+  /** Lambda's Invoke API for the pool: where the local tasks spill. */
+  lambdaApi: LocalLambdaInvokeApi;
   metrics: EdgeMetrics;
   control: ControlApi;
   stop(): Promise<void>;
 }
+
+/** Defaults of the local tier's capacity: 4 tasks of 4 requests in flight at most. */
+export const LOCAL_TASK_MAX_INFLIGHT = 4;
+export const LOCAL_MAX_TASKS = 4;
 
 export async function startLocalCloud(o: LocalCloudOptions): Promise<LocalCloud> {
   const service = o.service ?? 'local';
   const dns = new LocalDns(o.propagationMs ?? 2000);
   const metrics = new EdgeMetrics();
   const pool = new LambdaPool({ appDir: o.appDir, env: o.appEnv, concurrency: o.lambdaConcurrency ?? 16, idleMs: o.lambdaIdleMs ?? 60_000 });
+  const base = localBaseOutputs('lambdaflex-api:local');
+  // One pool behind both doors, as one function is behind API Gateway and the tasks' Invoke calls.
+  const lambdaApi = new LocalLambdaInvokeApi(base[BASE_OUTPUTS.functionName], pool);
+  const lambdaEndpoint = await lambdaApi.start();
   const stacks = new LocalStacks(
     service,
-    localBaseOutputs('lambdaflex-api:local'),
-    { appDir: o.appDir, env: o.appEnv, healthIntervalMs: o.healthIntervalMs ?? 500, healthyThreshold: 2, deregistrationMs: o.deregistrationMs ?? 1500 },
+    base,
+    {
+      appDir: o.appDir,
+      env: o.appEnv,
+      healthIntervalMs: o.healthIntervalMs ?? 500,
+      healthyThreshold: 2,
+      deregistrationMs: o.deregistrationMs ?? 1500,
+      maxInFlightPerTask: o.taskMaxInFlight ?? LOCAL_TASK_MAX_INFLIGHT,
+      maxTasks: o.maxTasks ?? LOCAL_MAX_TASKS,
+      spill: o.spill === false ? undefined : { functionName: lambdaApi.functionName, lambdaEndpoint },
+    },
     o.provisioningMs ?? 5000,
     o.onEvent,
   );
@@ -61,12 +91,15 @@ export async function startLocalCloud(o: LocalCloudOptions): Promise<LocalCloud>
     dns,
     stacks,
     pool,
+    lambdaApi,
     metrics,
     control,
     stop: async () => {
       await edge.stop();
       await control.stop();
+      // The tasks drain first: their last spills still find the Invoke API.
       await stacks.stop();
+      await lambdaApi.stop();
       await pool.stop();
     },
   };

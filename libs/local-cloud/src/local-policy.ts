@@ -14,4 +14,7 @@ export const LOCAL_POLICY: Omit<PolicyInput, 'service'> = {
   fargate: { minTasks: 2, maxTasks: 4, targetRpsPerTask: 50 },
   warming: { timeoutSeconds: 90 },
   backoff: { initialSeconds: 30, maxSeconds: 300 },
+  // The capacity rules at the same scale: the weight drops after 5 s of overload (4 tasks start in
+  // seconds here, not minutes), and moves at most every 4 s (TTL 2 s).
+  spill: { holdSeconds: 4, reactionSeconds: 5 },
 };

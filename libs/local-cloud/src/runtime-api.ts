@@ -23,6 +23,9 @@ export class LocalRuntimeApi {
   /** Set when the runtime reported that it could not load its handler. */
   initError?: { errorType?: string; body: string };
   private initErrorSeen?: () => void;
+  private markPolled!: () => void;
+  /** Resolves when the runtime first asks for an invocation: its init (the cold start) is over. */
+  readonly polled = new Promise<void>((resolve) => (this.markPolled = resolve));
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -73,6 +76,7 @@ export class LocalRuntimeApi {
       const errorType = req.headers['lambda-runtime-function-error-type'] as string | undefined;
       let m: RegExpExecArray | null;
       if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
+        this.markPolled();
         this.waitingForNext.push(res);
         this.deliver();
       } else if (req.method === 'POST' && (m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url))) {

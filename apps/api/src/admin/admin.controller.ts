@@ -1,17 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiResponse,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { Policy } from '@lambdaflex/state';
@@ -21,21 +9,41 @@ import { AdminRoute } from './auth/admin-route.decorator';
 import { HistoryPageDto, HistoryQueryDto } from './dto/history.dto';
 import { SetOverrideDto } from './dto/override.dto';
 import { StatusDto } from './dto/status.dto';
+import { ApiErrors } from '../openapi/errors';
 import { POLICY_INPUT_SCHEMA, POLICY_SCHEMA } from './openapi';
 import { parsePrecondition, policyEtag } from './policy-etag';
 
 const policyResponse = {
+  description: 'The policy now stored, every default filled in.',
   schema: { $ref: getSchemaPath(POLICY_SCHEMA) },
   headers: { ETag: { description: 'The policy generation, `"g<n>"`: send it back as If-Match.', schema: { type: 'string' } } },
 };
-const IfMatchHeader = (required: boolean) =>
-  ApiHeader({
-    name: 'If-Match',
-    required,
-    description: required
-      ? 'The ETag of the policy you edited (or If-None-Match: * to create the first one). Missing: 428; stale: 412.'
-      : 'Optional: the ETag the change must apply to (412 if stale); without it the change applies to the latest policy.',
-  });
+/** `If-Match` of a policy write: one of the two preconditions, with `If-None-Match: *`. */
+const IfMatchForPut = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description:
+    'The ETag of the policy you edited (`"g<n>"`), or `*` for whatever is stored: the write applies only to that ' +
+    'generation, else 412. Send this to replace a policy, or `If-None-Match: *` to create the first one; with ' +
+    'neither the write is a 428. When both are sent, If-Match decides.',
+  example: '"g1"',
+});
+const IfNoneMatchForPut = ApiHeader({
+  name: 'If-None-Match',
+  required: false,
+  description: '`*`: create the first policy, only if none is stored (else 412). Needed, instead of If-Match, to create one.',
+  schema: { type: 'string', enum: ['*'] },
+});
+/** `If-Match` of a mode change: optional. */
+const IfMatchForMode = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description:
+    'The ETag the change must apply to (`"g<n>"`, or `*`): 412 if the policy has moved on. Without it the change ' +
+    'applies to the latest policy (it changes only the mode, so it loses nobody\'s edit).',
+});
+const MODE_CONFLICT = 'The stored policy breaks the schema (`errors` lists every issue; PUT a valid one first), or it kept changing while this was written.';
+const MODE_STALE = 'If-Match names a generation that is not the stored one (or nothing is stored).';
 
 /**
  * The admin API of this service: status, policy, overrides, pause and history. Thin: every route
@@ -49,33 +57,44 @@ export class AdminController {
 
   @Get('status')
   @AdminRoute('read')
-  @ApiOperation({ summary: 'Phase, conditions, weights, tiers, observed vs. policy generation, last intent' })
-  @ApiOkResponse({ type: StatusDto })
-  @ApiNotFoundResponse({ description: 'The reconciler has not finished a tick for this service yet.' })
+  @ApiOperation({ operationId: 'getAdminStatus', summary: 'Phase, conditions, weights, tiers, observed vs. policy generation, last intent' })
+  @ApiOkResponse({ type: StatusDto, description: 'The status of this service.' })
+  @ApiErrors({ 404: 'The reconciler has not finished a tick for this service yet.' })
   status(): Promise<StatusDto> {
     return this.admin.status();
   }
 
   @Get('policy')
   @AdminRoute('read')
-  @ApiOperation({ summary: 'The stored policy, every default filled in, with its ETag' })
+  @ApiOperation({ operationId: 'getAdminPolicy', summary: 'The stored policy, every default filled in, with its ETag' })
   @ApiOkResponse(policyResponse)
-  @ApiNotFoundResponse({ description: 'No policy is stored: the defaults apply.' })
-  @ApiConflictResponse({ description: 'The stored item breaks the schema; `errors` lists every field and rule.' })
+  @ApiErrors({
+    404: 'No policy is stored: the defaults apply.',
+    409: 'The stored item breaks the schema; `errors` lists every field and rule.',
+  })
   async policy(@Res({ passthrough: true }) res: Response): Promise<Policy> {
     return withEtag(res, await this.admin.policy());
   }
 
   @Put('policy')
   @AdminRoute('operate')
-  @ApiOperation({ summary: 'Replace the policy (validated by the shared schema; left-out fields take their defaults)' })
-  @IfMatchHeader(true)
-  @ApiHeader({ name: 'If-None-Match', required: false, description: '`*` creates the first policy; 412 if one exists.' })
-  @ApiBody({ schema: { $ref: getSchemaPath(POLICY_INPUT_SCHEMA) } })
+  @ApiOperation({
+    operationId: 'putAdminPolicy',
+    summary: 'Replace the policy (validated by the shared schema; left-out fields take their defaults)',
+    description:
+      'Needs a precondition: `If-Match` with the ETag of the policy you edited, or `If-None-Match: *` to create the ' +
+      'first one. The body names this API\'s service; every other field left out takes its default.',
+  })
+  @IfMatchForPut
+  @IfNoneMatchForPut
+  // The example names this API's service, so it is set when the document is built (admin/openapi.ts).
+  @ApiBody({ required: true, schema: { $ref: getSchemaPath(POLICY_INPUT_SCHEMA) } })
   @ApiOkResponse(policyResponse)
-  @ApiBadRequestResponse({ description: 'The body breaks the schema; `errors` lists every field and rule.' })
-  @ApiPreconditionFailedResponse({ description: 'The ETag is stale: the policy changed since it was read.' })
-  @ApiResponse({ status: 428, description: 'Neither If-Match nor If-None-Match was sent.' })
+  @ApiErrors({
+    400: 'The body is missing, names another service, or breaks the schema or a cross-field rule; `errors` lists every field and rule.',
+    412: 'The precondition failed: the ETag is stale (the policy changed since it was read), or `If-None-Match: *` while a policy exists.',
+    428: 'Neither If-Match nor If-None-Match was sent.',
+  })
   async putPolicy(
     @Body() body: unknown,
     @Headers('if-match') ifMatchHeader: string | undefined,
@@ -87,10 +106,15 @@ export class AdminController {
 
   @Put('override')
   @AdminRoute('operate')
-  @ApiOperation({ summary: 'Pin the service to a tier, until a time if given' })
-  @IfMatchHeader(false)
+  @ApiOperation({ operationId: 'setAdminOverride', summary: 'Pin the service to a tier, until a time if given' })
+  @IfMatchForMode
+  @ApiBody({ type: SetOverrideDto, required: true })
   @ApiOkResponse(policyResponse)
-  @ApiBadRequestResponse({ description: 'A field breaks a rule; `errors` names each field and rule.' })
+  @ApiErrors({
+    400: 'A field breaks a rule (an unknown tier, an `until` that is not a date-time with a zone or not in the future); `errors` names each.',
+    409: MODE_CONFLICT,
+    412: MODE_STALE,
+  })
   async setOverride(
     @Body() body: SetOverrideDto,
     @Headers('if-match') ifMatchHeader: string | undefined,
@@ -101,9 +125,10 @@ export class AdminController {
 
   @Delete('override')
   @AdminRoute('operate')
-  @ApiOperation({ summary: 'Clear a pin: the mode is auto again (a pause stays)' })
-  @IfMatchHeader(false)
+  @ApiOperation({ operationId: 'clearAdminOverride', summary: 'Clear a pin: the mode is auto again (a pause stays)' })
+  @IfMatchForMode
   @ApiOkResponse(policyResponse)
+  @ApiErrors({ 404: 'No policy is stored: there is no pin to clear.', 409: MODE_CONFLICT, 412: MODE_STALE })
   async clearOverride(
     @Headers('if-match') ifMatchHeader: string | undefined,
     @Res({ passthrough: true }) res: Response,
@@ -114,9 +139,14 @@ export class AdminController {
   @Post('pause')
   @HttpCode(200)
   @AdminRoute('operate')
-  @ApiOperation({ summary: 'Pause: the reconciler changes nothing until resumed' })
-  @IfMatchHeader(false)
+  @ApiOperation({
+    operationId: 'pauseAdmin',
+    summary: 'Pause: the reconciler changes nothing until resumed',
+    description: 'Replaces a pin. With no policy stored, stores the default policy, paused (which enrols the service with the reconciler).',
+  })
+  @IfMatchForMode
   @ApiOkResponse(policyResponse)
+  @ApiErrors({ 409: MODE_CONFLICT, 412: MODE_STALE })
   async pause(
     @Headers('if-match') ifMatchHeader: string | undefined,
     @Res({ passthrough: true }) res: Response,
@@ -127,9 +157,10 @@ export class AdminController {
   @Post('resume')
   @HttpCode(200)
   @AdminRoute('operate')
-  @ApiOperation({ summary: 'Resume after a pause: the mode is auto again (a pin stays)' })
-  @IfMatchHeader(false)
+  @ApiOperation({ operationId: 'resumeAdmin', summary: 'Resume after a pause: the mode is auto again (a pin stays)' })
+  @IfMatchForMode
   @ApiOkResponse(policyResponse)
+  @ApiErrors({ 404: 'No policy is stored: there is no pause to end.', 409: MODE_CONFLICT, 412: MODE_STALE })
   async resume(
     @Headers('if-match') ifMatchHeader: string | undefined,
     @Res({ passthrough: true }) res: Response,
@@ -139,9 +170,9 @@ export class AdminController {
 
   @Get('history')
   @AdminRoute('read')
-  @ApiOperation({ summary: 'Tier changes, newest first, paged' })
-  @ApiOkResponse({ type: HistoryPageDto })
-  @ApiBadRequestResponse({ description: 'A bad limit or cursor.' })
+  @ApiOperation({ operationId: 'listAdminHistory', summary: 'Tier changes, newest first, paged' })
+  @ApiOkResponse({ type: HistoryPageDto, description: 'One page of tier changes.' })
+  @ApiErrors({ 400: 'A bad `limit` or `cursor`, or an unknown query parameter; `errors` names each.' })
   history(@Query() query: HistoryQueryDto): Promise<HistoryPageDto> {
     return this.admin.history(query.limit, query.cursor);
   }

@@ -20,6 +20,7 @@ import {
   type TierName,
 } from '@lambdaflex/state';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CursorSeal, cursorKey, invalidCursor } from '../common/cursor';
 import { invalidRequest, type FieldError } from '../common/validation';
 import type { StatusDto } from './dto/status.dto';
 import { expectedGeneration, type Precondition } from './policy-etag';
@@ -37,6 +38,9 @@ export type Mode = Policy['mode'];
 // A mode change without If-Match re-reads and retries when another write slips in between: it
 // changes only the mode, so applying it to the newer policy loses nobody's edit.
 const MODE_WRITE_ATTEMPTS = 3;
+// The store's own cursors are a base64url key of ~120 characters. A longer one was not issued by it, and
+// could carry a sort key over DynamoDB's 1,024 bytes, which the query would answer with a server error.
+const MAX_STORE_CURSOR_CHARS = 512;
 
 /**
  * The admin operations on this API's one service (`SERVICE_NAME`), all through the state store with
@@ -45,12 +49,14 @@ const MODE_WRITE_ATTEMPTS = 3;
 @Injectable()
 export class AdminService {
   private readonly service: string;
+  private readonly cursors: CursorSeal;
 
   constructor(
     private readonly store: StateStore,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.service = config.serviceName;
+    this.cursors = new CursorSeal(cursorKey(config), `history:${config.serviceName}`);
   }
 
   /** The reconciler's last status with the stored policy's generation beside it; 404 before the first tick. */
@@ -70,7 +76,9 @@ export class AdminService {
 
   /**
    * Replaces the policy, validated by the shared schema with defaults filled in, if the precondition
-   * holds. `service` may be left out of the body; if given it must be this API's service.
+   * holds. The body must name this API's service, the one field the schema requires: a replacement
+   * that says nothing (`{}`, or an empty body, which the pipe refuses) must not reset the policy to its
+   * defaults — a paused service would resume.
    */
   async putPolicy(body: unknown, precondition: Precondition): Promise<VersionedPolicy> {
     if (precondition.type === 'none') {
@@ -139,23 +147,33 @@ export class AdminService {
     }
   }
 
-  /** A page of the service's tier changes, newest first. */
+  /**
+   * A page of the service's tier changes, newest first. The store's cursor goes out sealed (see
+   * common/cursor.ts) and comes back opened, so the store only ever sees a cursor it issued.
+   */
   async history(limit = 20, cursor?: string): Promise<HistoryPage> {
+    const storeCursor = cursor === undefined ? undefined : this.cursors.open(cursor);
+    if (cursor !== undefined && (typeof storeCursor !== 'string' || storeCursor.length > MAX_STORE_CURSOR_CHARS)) {
+      throw invalidCursor();
+    }
     try {
-      return await this.store.listHistory(this.service, { limit, cursor });
+      const page = await this.store.listHistory(this.service, { limit, cursor: storeCursor as string | undefined });
+      return page.nextCursor === undefined ? page : { ...page, nextCursor: this.cursors.seal(page.nextCursor) };
     } catch (err) {
-      if (err instanceof InvalidCursorError) {
-        throw invalidRequest([{ field: 'cursor', rule: 'isCursor', message: 'cursor must be the nextCursor of an earlier page' }]);
-      }
+      if (err instanceof InvalidCursorError) throw invalidCursor();
       throw err;
     }
   }
 
   private validate(body: unknown): Policy {
     // Own properties only are copied (a JSON `__proto__` key stays a plain, unknown key for the schema).
+    // `service` is filled in for the schema only so that one answer lists every other broken rule too.
     const input = isPlainObject(body) ? { service: this.service, ...body } : body;
     const result = safeParsePolicy(input);
     const errors: FieldError[] = result.ok ? [] : result.issues.map(fieldError);
+    if (isPlainObject(body) && body.service === undefined) {
+      errors.unshift({ field: 'service', rule: 'required', message: `a policy names its service: "${this.service}"` });
+    }
     if (isPlainObject(input) && typeof input.service === 'string' && input.service !== this.service) {
       errors.push({ field: 'service', rule: 'isThisService', message: `this API administers ${this.service} only` });
     }

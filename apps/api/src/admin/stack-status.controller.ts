@@ -1,8 +1,9 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminService } from './admin.service';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
+import { ApiErrors } from '../openapi/errors';
 import { AdminRoute } from './auth/admin-route.decorator';
 import { StatusDto } from './dto/status.dto';
 
@@ -15,9 +16,9 @@ export class StackStatusController {
 
   @Get()
   @AdminRoute('read')
-  @ApiOperation({ summary: 'The status, as /admin/status' })
-  @ApiOkResponse({ type: StatusDto })
-  @ApiNotFoundResponse({ description: 'The reconciler has not finished a tick for this service yet.' })
+  @ApiOperation({ operationId: 'getStackStatus', summary: 'The status, as /admin/status answers it' })
+  @ApiOkResponse({ type: StatusDto, description: 'The status of this service.' })
+  @ApiErrors({ 404: 'The reconciler has not finished a tick for this service yet.' })
   status(): Promise<StatusDto> {
     return this.admin.status();
   }

@@ -59,10 +59,20 @@ function line(req: IncomingMessage, res: ServerResponse, latencyMs: number) {
   return {
     coldStart: coldRequests.has(req),
     method: req.method,
-    path: (req as { originalUrl?: string }).originalUrl ?? req.url,
+    path: pathOf((req as { originalUrl?: string }).originalUrl ?? req.url),
     status: res.statusCode,
     latencyMs,
   };
+}
+
+/**
+ * The path of a request target without its query string: a query may carry what must never be logged
+ * (a key sent as `?api_key=`, which the API refuses, or a caller's personal data), and the route is
+ * what the log is for. Capped, so a long target cannot blow up a line.
+ */
+export function pathOf(target: string | undefined): string {
+  const path = (target ?? '').split('?', 1)[0].split('#', 1)[0];
+  return path.length > 512 ? `${path.slice(0, 512)}…` : path;
 }
 
 /** Nest's own messages (start, routes, errors) through the same JSON logger. */

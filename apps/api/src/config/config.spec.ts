@@ -57,4 +57,29 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ SERVICE_NAME: 'Shop_1' }, 'server')).toThrow(/SERVICE_NAME/);
     });
   });
+
+  describe('the instant spill', () => {
+    it('limits a task to 64 requests in flight and spills nowhere by default', () => {
+      expect(loadConfig({}, 'server').spill).toEqual({ maxInFlight: 64, functionName: undefined, lambdaEndpoint: undefined });
+    });
+
+    it('reads the limit, the spill function (a name or an unqualified ARN) and a local Lambda endpoint', () => {
+      const config = loadConfig(
+        { LAMBDAFLEX_MAX_INFLIGHT: '8', LAMBDAFLEX_SPILL_FUNCTION: 'lambdaflex-shop-Function1A2B', LAMBDA_ENDPOINT: 'http://127.0.0.1:4000' },
+        'server',
+      );
+      expect(config.spill).toEqual({ maxInFlight: 8, functionName: 'lambdaflex-shop-Function1A2B', lambdaEndpoint: 'http://127.0.0.1:4000' });
+      const arn = 'arn:aws:lambda:us-east-1:123456789012:function:shop-api';
+      expect(loadConfig({ LAMBDAFLEX_SPILL_FUNCTION: arn }, 'server').spill.functionName).toBe(arn);
+    });
+
+    it('turns the limit off with 0, and reads an empty function name as none', () => {
+      expect(loadConfig({ LAMBDAFLEX_MAX_INFLIGHT: '0', LAMBDAFLEX_SPILL_FUNCTION: '' }, 'server').spill).toMatchObject({ maxInFlight: 0, functionName: undefined });
+    });
+
+    it('names a bad limit, function or endpoint', () => {
+      const read = () => loadConfig({ LAMBDAFLEX_MAX_INFLIGHT: '-1', LAMBDAFLEX_SPILL_FUNCTION: 'fn:alias:extra', LAMBDA_ENDPOINT: 'nope' }, 'server');
+      expect(read).toThrow(/LAMBDAFLEX_MAX_INFLIGHT.*LAMBDAFLEX_SPILL_FUNCTION.*LAMBDA_ENDPOINT/);
+    });
+  });
 });

@@ -52,6 +52,23 @@ const EnvSchema = z.object({
   ADMIN_KEYS: AdminKeysSchema,
   ADMIN_READ_LIMIT_PER_MINUTE: perMinute(60),
   ADMIN_WRITE_LIMIT_PER_MINUTE: perMinute(20),
+  // The instant spill (src/spill/): requests a server task holds at once before it hands the next ones
+  // to Lambda. 0 turns the limit off. Only the server reads these; the Lambda entry never spills.
+  LAMBDAFLEX_MAX_INFLIGHT: z.coerce.number().int().min(0).max(100_000).default(64),
+  // A function name, or its unqualified ARN: the same image's handler, invoked synchronously with an HTTP
+  // API event. Empty is absent, so a template can switch the spill off without removing the variable.
+  LAMBDAFLEX_SPILL_FUNCTION: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/, 'must be a Lambda function name or unqualified function ARN')
+      .optional(),
+  ),
+  // A local Lambda Invoke API (the local cloud's), as DYNAMODB_ENDPOINT is for DynamoDB.
+  LAMBDA_ENDPOINT: z.url().optional(),
+  // The key paging cursors are signed with (common/cursor.ts): the same value on every process of a
+  // deployment. Absent (or empty), a key derived from the table and service names is used.
+  CURSOR_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
 });
 
 /** The API's configuration, validated once at start; nothing else reads `process.env`. */
@@ -69,6 +86,22 @@ export interface AppConfig {
   /** The service this API administers: the partition of the state table its admin routes use. */
   serviceName: string;
   admin: AdminConfig;
+  spill: SpillConfig;
+  /** The key paging cursors are signed with (`CURSOR_SECRET`); absent: one derived from the table and service names. */
+  cursorSecret?: string;
+}
+
+/**
+ * The server's in-flight limit and where the excess goes. At the limit, a request is handed to
+ * `functionName` (if set) or refused with a 503 (if not), never queued into overload.
+ */
+export interface SpillConfig {
+  /** Requests a task serves at once; 0: no limit, nothing spills. */
+  maxInFlight: number;
+  /** The Lambda function that takes the excess: the same image's handler. Absent: the excess is a 503. */
+  functionName?: string;
+  /** The Lambda API's endpoint, when it is not AWS's (the local cloud). */
+  lambdaEndpoint?: string;
 }
 
 /** The admin API's credentials and rate limits. No keys: every admin call is refused (401). */
@@ -115,6 +148,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, runsOn: 'lambda' | 'server'):
       readLimitPerMinute: e.ADMIN_READ_LIMIT_PER_MINUTE,
       writeLimitPerMinute: e.ADMIN_WRITE_LIMIT_PER_MINUTE,
     },
+    spill: {
+      maxInFlight: e.LAMBDAFLEX_MAX_INFLIGHT,
+      functionName: e.LAMBDAFLEX_SPILL_FUNCTION,
+      lambdaEndpoint: e.LAMBDA_ENDPOINT,
+    },
+    cursorSecret: e.CURSOR_SECRET,
   };
 }
 

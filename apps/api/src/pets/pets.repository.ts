@@ -12,10 +12,25 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DYNAMODB } from '../dynamodb/dynamodb.module';
 import type { PetDto } from './dto/pet.dto';
 
-/** A pet as stored: the public fields and the fingerprint of the create request that made it. */
+/**
+ * A pet as stored: the public fields and, for a pet created under an Idempotency-Key, the fingerprint of
+ * that request and its answer. Such a pet is not removed when deleted but marked (`deletedAt`): the
+ * tombstone keeps the key spent, so a late retry of the create is answered, not obeyed again.
+ */
 export interface PetRecord extends PetDto {
   requestFingerprint?: string;
+  /** The 201 body the create answered, which a retry of it gets again. */
+  replay?: PetDto;
+  /** When the pet was deleted: the item is a tombstone, which no read, list, update or delete sees. */
+  deletedAt?: string;
 }
+
+/** Whether a stored item is a pet rather than the tombstone of a deleted one. */
+export function isLive(record: PetRecord | undefined): record is PetRecord {
+  return record !== undefined && record.deletedAt === undefined;
+}
+
+const LIVE = 'attribute_exists(id) AND attribute_not_exists(deletedAt)';
 
 /** The DynamoDB table of pets, keyed by `id`. Only conditional writes: dynalite has no transactions. */
 @Injectable()
@@ -27,30 +42,30 @@ export class PetsRepository {
 
   /** Writes a new pet; false when one with this id exists already (the write is then not done). */
   async createIfAbsent(pet: PetRecord): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.config.petsTable,
-          Item: pet,
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    // A tombstone holds its id too: a create under a spent key does not bring the pet back.
+    return conditionally(
+      this.db.send(new PutCommand({ TableName: this.config.petsTable, Item: pet, ConditionExpression: 'attribute_not_exists(id)' })),
+    );
   }
 
+  /** The item with this id: a pet, or the tombstone of a deleted one (see {@link isLive}). */
   async get(id: string): Promise<PetRecord | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.config.petsTable, Key: { id } }));
     return out.Item as PetRecord | undefined;
   }
 
-  /** A page of pets in the table's order; `startKey` is the last key of the previous page. */
+  /**
+   * A page of pets in the table's order; `startKey` is the last key of the previous page. DynamoDB
+   * counts the limit before it drops tombstones, so a page may hold fewer pets and still have a next.
+   */
   async page(limit: number, startKey?: Record<string, unknown>) {
     const out = await this.db.send(
-      new ScanCommand({ TableName: this.config.petsTable, Limit: limit, ExclusiveStartKey: startKey }),
+      new ScanCommand({
+        TableName: this.config.petsTable,
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+        FilterExpression: 'attribute_not_exists(deletedAt)',
+      }),
     );
     return { items: (out.Items ?? []) as PetRecord[], lastKey: out.LastEvaluatedKey };
   }
@@ -63,7 +78,7 @@ export class PetsRepository {
         new UpdateCommand({
           TableName: this.config.petsTable,
           Key: { id },
-          ConditionExpression: 'attribute_exists(id)',
+          ConditionExpression: LIVE,
           UpdateExpression: 'SET ' + entries.map((_, i) => `#f${i} = :v${i}`).join(', '),
           ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
           ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
@@ -77,16 +92,39 @@ export class PetsRepository {
     }
   }
 
-  /** Deletes a pet; false when there was none. */
-  async delete(id: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new DeleteCommand({ TableName: this.config.petsTable, Key: { id }, ConditionExpression: 'attribute_exists(id)' }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+  /**
+   * Deletes a pet; false when there was none. A pet created under an Idempotency-Key becomes a tombstone
+   * instead; either way one conditional write decides, so two deletes racing get one 204 and one 404.
+   */
+  async delete(id: string, now: string): Promise<boolean> {
+    const table = this.config.petsTable;
+    const removed = await conditionally(
+      this.db.send(
+        new DeleteCommand({ TableName: table, Key: { id }, ConditionExpression: `${LIVE} AND attribute_not_exists(requestFingerprint)` }),
+      ),
+    );
+    if (removed) return true;
+    return conditionally(
+      this.db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { id },
+          ConditionExpression: `${LIVE} AND attribute_exists(requestFingerprint)`,
+          UpdateExpression: 'SET deletedAt = :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      ),
+    );
+  }
+}
+
+/** Awaits a conditional write; false when its condition failed. */
+async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
   }
 }

@@ -99,8 +99,17 @@ export function tierParameters(intent: Intent, world: World): Record<string, str
     [p.taskExecutionRoleArn]: world.base.taskExecutionRoleArn,
     [p.taskRoleArn]: world.base.taskRoleArn,
     [p.petsTable]: world.base.petsTable,
+    // The instant spill: a saturated task hands its excess to the service's own function.
+    [p.spillFunctionName]: world.base.functionName,
+    [p.maxInFlightPerTask]: String(MAX_INFLIGHT_PER_TASK),
   };
 }
+
+/**
+ * Requests a task serves at once before it hands the next ones to Lambda: the API's own default
+ * (LAMBDAFLEX_MAX_INFLIGHT), enough for a 0.25 vCPU Node.js task whose requests wait mostly on DynamoDB.
+ */
+const MAX_INFLIGHT_PER_TASK = 64;
 
 function albTarget(world: World): AliasTarget | undefined {
   const dnsName = world.tier?.outputs[TIER_OUTPUTS.loadBalancerDnsName];

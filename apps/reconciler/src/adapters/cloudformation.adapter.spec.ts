@@ -161,7 +161,7 @@ describe('create', () => {
 });
 
 describe('update', () => {
-  it('keeps the template and sends the parameters, token and capabilities', async () => {
+  it('sends the tier template (the role may write tier stacks from it only), the parameters, token and capabilities', async () => {
     cfn.on(UpdateStackCommand).resolves({ StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/lambdaflex-shop-tier/1b2c' });
 
     const outcome = await adapter.update('lambdaflex-shop-tier', { ImageUri: 'repo/app:2', DesiredCount: '3' }, 'lf-update-def');
@@ -169,7 +169,7 @@ describe('update', () => {
     expect(outcome).toBe('updating');
     expect(cfn.commandCalls(UpdateStackCommand)[0].args[0].input).toEqual({
       StackName: 'lambdaflex-shop-tier',
-      UsePreviousTemplate: true,
+      TemplateURL: 'https://s3.amazonaws.com/bucket/tier.json',
       Parameters: [
         { ParameterKey: 'DesiredCount', ParameterValue: '3' },
         { ParameterKey: 'ImageUri', ParameterValue: 'repo/app:2' },

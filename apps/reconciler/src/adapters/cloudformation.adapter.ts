@@ -68,16 +68,25 @@ export class CloudFormationAdapter implements StackPort {
     };
   }
 
+  /**
+   * The tier template, for creates and updates alike: the reconciler's role may write tier stacks from
+   * this one template only (an update that kept whatever template a stack has would not be bound to it).
+   */
+  private template(): { TemplateURL: string } | { TemplateBody: string } {
+    const { templateUrl, templateBody } = this.options;
+    if (templateUrl !== undefined) return { TemplateURL: templateUrl };
+    if (templateBody !== undefined) return { TemplateBody: templateBody };
+    throw new Error('CloudFormationAdapter: no tier template configured (templateUrl or templateBody)');
+  }
+
   async create(name: string, parameters: Record<string, string>, token: string): Promise<void> {
-    const { templateUrl, templateBody, tags } = this.options;
-    if (templateUrl === undefined && templateBody === undefined) {
-      throw new Error('CloudFormationAdapter: no tier template configured (templateUrl or templateBody)');
-    }
+    const { tags } = this.options;
+    const template = this.template();
     try {
       await this.client.send(
         new CreateStackCommand({
           StackName: name,
-          ...(templateUrl !== undefined ? { TemplateURL: templateUrl } : { TemplateBody: templateBody }),
+          ...template,
           Parameters: toParameters(parameters),
           ClientRequestToken: token,
           Capabilities: ['CAPABILITY_IAM'],
@@ -98,7 +107,7 @@ export class CloudFormationAdapter implements StackPort {
       await this.client.send(
         new UpdateStackCommand({
           StackName: name,
-          UsePreviousTemplate: true,
+          ...this.template(),
           Parameters: toParameters(parameters),
           ClientRequestToken: token,
           Capabilities: ['CAPABILITY_IAM'],

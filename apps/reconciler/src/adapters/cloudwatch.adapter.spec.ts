@@ -43,7 +43,9 @@ function result(Id: SeriesId, points: Record<number, number>, StatusCode: Status
 
 /** Every series complete, with the given points; those not given have no datapoints at all. */
 function answer(points: Partial<Record<SeriesId, Record<number, number>>>, statuses: Partial<Record<SeriesId, StatusCode>> = {}) {
-  const ids: SeriesId[] = ['api_count', 'api_5xx', 'api_p95', 'fn_concurrency', 'fn_throttles', 'alb_requests', 'alb_5xx', 'alb_p95', 'alb_healthy'];
+  const ids: SeriesId[] = [
+    'api_count', 'fn_invocations', 'fn_concurrency', 'fn_throttles', 'alb_requests', 'alb_5xx', 'alb_elb_5xx', 'alb_rejected', 'alb_p95', 'alb_healthy', 'alb_per_target',
+  ];
   return { MetricDataResults: ids.map((id) => result(id, points[id] ?? {}, statuses[id])), Messages: [] };
 }
 
@@ -73,12 +75,13 @@ describe('the request', () => {
     const lb = { LoadBalancer: withAlb.loadBalancer };
     expect(queries).toEqual([
       { id: 'api_count', metric: 'AWS/ApiGateway Count', dimensions: api, stat: 'Sum', period: 60 },
-      { id: 'api_5xx', metric: 'AWS/ApiGateway 5xx', dimensions: api, stat: 'Sum', period: 60 },
-      { id: 'api_p95', metric: 'AWS/ApiGateway Latency', dimensions: api, stat: 'p95', period: 60 },
+      { id: 'fn_invocations', metric: 'AWS/Lambda Invocations', dimensions: fn, stat: 'Sum', period: 60 },
       { id: 'fn_concurrency', metric: 'AWS/Lambda ConcurrentExecutions', dimensions: fn, stat: 'Maximum', period: 60 },
       { id: 'fn_throttles', metric: 'AWS/Lambda Throttles', dimensions: fn, stat: 'Sum', period: 60 },
       { id: 'alb_requests', metric: 'AWS/ApplicationELB RequestCount', dimensions: lb, stat: 'Sum', period: 60 },
       { id: 'alb_5xx', metric: 'AWS/ApplicationELB HTTPCode_Target_5XX_Count', dimensions: lb, stat: 'Sum', period: 60 },
+      { id: 'alb_elb_5xx', metric: 'AWS/ApplicationELB HTTPCode_ELB_5XX_Count', dimensions: lb, stat: 'Sum', period: 60 },
+      { id: 'alb_rejected', metric: 'AWS/ApplicationELB RejectedConnectionCount', dimensions: lb, stat: 'Sum', period: 60 },
       { id: 'alb_p95', metric: 'AWS/ApplicationELB TargetResponseTime', dimensions: lb, stat: 'p95', period: 60 },
       {
         id: 'alb_healthy',
@@ -87,6 +90,7 @@ describe('the request', () => {
         stat: 'Minimum',
         period: 60,
       },
+      { id: 'alb_per_target', metric: 'AWS/ApplicationELB RequestCountPerTarget', dimensions: { TargetGroup: withAlb.targetGroup }, stat: 'Sum', period: 60 },
     ]);
   });
 
@@ -101,8 +105,8 @@ describe('the request', () => {
 
     // Assert
     const ids = cw.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries?.map((q) => q.Id);
-    expect(ids).toEqual(['api_count', 'api_5xx', 'api_p95', 'fn_concurrency', 'fn_throttles']);
-    expect(metrics).toEqual({
+    expect(ids).toEqual(['api_count', 'fn_invocations', 'fn_concurrency', 'fn_throttles']);
+    expect(metrics).toMatchObject({
       totalRpsUpWindow: 0,
       totalRpsDownWindow: 10,
       lambdaThrottles: 0,
@@ -134,6 +138,39 @@ describe('the request', () => {
 });
 
 describe('the figures', () => {
+  it('reads the demand of both tiers and the signs of a saturated tier over the last three settled minutes', async () => {
+    // Arrange: minutes 7–9 are the capacity window. API Gateway 600/min; Lambda invoked 900/min (300 handed
+    // over by the tasks); the ALB received 1,200/min, answered 60 itself and rejected 30 connections.
+    cw.on(GetMetricDataCommand).resolves(
+      answer({
+        api_count: { 7: 600, 8: 600, 9: 600 },
+        fn_invocations: { 7: 600, 8: 900, 9: 900 },
+        fn_concurrency: { 7: 2, 8: 3, 9: 2 },
+        alb_requests: { 7: 600, 8: 1200, 9: 1200 },
+        alb_elb_5xx: { 9: 60 },
+        alb_rejected: { 9: 30 },
+        alb_per_target: { 7: 300, 8: 600, 9: 600 },
+        alb_healthy: { 9: 2 },
+      }),
+    );
+
+    // Act
+    const m = await adapter.read(withAlb, policy, NOW);
+
+    // Assert
+    expect(m).toMatchObject({
+      stepWindowStart: END - 2 * 60_000, // the step hold's two minutes
+      demandRps: 30, // (600 + 1,200) / 60
+      albRpsRecent: 20,
+      spilledRps: 5, // 300 / 60
+      albOverloadRps: 1.5, // (60 + 30) / 60
+      rpsPerTarget: 10,
+      lambdaConcurrency: 3,
+      lambdaRps: 15,
+      healthyTargets: 2,
+    });
+  });
+
   it('gives the lowest total rate over the up-window and the highest over the down-window', async () => {
     // Arrange: totals per minute 2, 5, 20, 10, 10, 10, 10, 10, 12, 11 requests per second
     cw.on(GetMetricDataCommand).resolves(
@@ -244,7 +281,9 @@ describe('the figures', () => {
     const metrics = await reporting.read(withAlb, policy, NOW);
 
     // Assert
-    expect(Object.values(metrics).every((v) => v === undefined)).toBe(true);
+    const { stepWindowStart, ...figures } = metrics;
+    expect(Object.values(figures).every((v) => v === undefined)).toBe(true);
+    expect(stepWindowStart).toBe(END - 2 * 60_000);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(RetryableAwsError);
   });
@@ -257,6 +296,7 @@ describe('metricWindows', () => {
     const w = metricWindows(odd, Date.parse('2025-03-01T12:00:59Z'), 0);
 
     expect(w).toEqual({
+      capacityMinutes: 3,
       start: Date.parse('2025-03-01T11:53:00Z'),
       end: Date.parse('2025-03-01T12:00:00Z'),
       upMinutes: 2,

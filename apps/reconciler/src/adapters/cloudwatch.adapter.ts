@@ -23,13 +23,15 @@ export interface CloudWatchAdapterOptions {
 /** The query ids, one per series (GetMetricData wants them lower-case first and unique). */
 export type SeriesId =
   | 'api_count'
-  | 'api_5xx'
-  | 'api_p95'
+  | 'fn_invocations'
   | 'fn_concurrency'
   | 'fn_throttles'
   | 'alb_requests'
   | 'alb_5xx'
+  | 'alb_elb_5xx'
+  | 'alb_rejected'
   | 'alb_p95'
+  | 'alb_per_target'
   | 'alb_healthy';
 
 /**
@@ -43,7 +45,12 @@ export interface MetricWindows {
   downMinutes: number;
   stepMinutes: number;
   drainMinutes: number;
+  /** The last few settled minutes, over which the tier's capacity is judged against the demand. */
+  capacityMinutes: number;
 }
+
+/** Minutes the capacity figures look back: long enough to smooth one noisy minute, short enough to react. */
+export const CAPACITY_MINUTES = 3;
 
 /** One series: values by minute start (epoch ms), and whether CloudWatch said it returned all of them. */
 export interface Series {
@@ -64,11 +71,16 @@ export function metricWindows(policy: Policy, now: number, lagSeconds: number): 
     stepMinutes: minutes(policy.dual.stepHoldSeconds),
     // As long as a resolver may still send a request to the ALB after its weight went to 0, and 5 minutes at least.
     drainMinutes: minutes(Math.max(2 * policy.dns.ttlSeconds, 300)),
+    capacityMinutes: CAPACITY_MINUTES,
   };
-  return { start: end - Math.max(w.upMinutes, w.downMinutes, w.stepMinutes, w.drainMinutes) * MINUTE_MS, end, ...w };
+  return { start: end - Math.max(w.upMinutes, w.downMinutes, w.stepMinutes, w.drainMinutes, w.capacityMinutes) * MINUTE_MS, end, ...w };
 }
 
-/** Every query of a read: API Gateway and Lambda always, the ALB's only while the tier has one. */
+/**
+ * Every query of a read, and only what the decision reads: API Gateway and Lambda always, the ALB's only
+ * while the tier has one. Lambda's invocations beyond API Gateway's count are the requests the tasks
+ * handed to it directly (the instant spill), so no custom metric is needed to see it.
+ */
 export function metricQueries(target: MetricsTarget): MetricDataQuery[] {
   const q = (Id: SeriesId, Namespace: string, MetricName: string, Stat: string, dims: Record<string, string>): MetricDataQuery => ({
     Id,
@@ -83,8 +95,7 @@ export function metricQueries(target: MetricsTarget): MetricDataQuery[] {
   const fn = { FunctionName: target.functionName };
   const queries = [
     q('api_count', 'AWS/ApiGateway', 'Count', 'Sum', api),
-    q('api_5xx', 'AWS/ApiGateway', '5xx', 'Sum', api),
-    q('api_p95', 'AWS/ApiGateway', 'Latency', 'p95', api),
+    q('fn_invocations', 'AWS/Lambda', 'Invocations', 'Sum', fn),
     q('fn_concurrency', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', fn),
     q('fn_throttles', 'AWS/Lambda', 'Throttles', 'Sum', fn),
   ];
@@ -93,11 +104,17 @@ export function metricQueries(target: MetricsTarget): MetricDataQuery[] {
     queries.push(
       q('alb_requests', 'AWS/ApplicationELB', 'RequestCount', 'Sum', lb),
       q('alb_5xx', 'AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', 'Sum', lb),
+      q('alb_elb_5xx', 'AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count', 'Sum', lb),
+      q('alb_rejected', 'AWS/ApplicationELB', 'RejectedConnectionCount', 'Sum', lb),
       q('alb_p95', 'AWS/ApplicationELB', 'TargetResponseTime', 'p95', lb),
     );
-    // HealthyHostCount exists only per target group (with its load balancer).
+    // HealthyHostCount and RequestCountPerTarget exist only per target group.
     if (target.targetGroup) {
-      queries.push(q('alb_healthy', 'AWS/ApplicationELB', 'HealthyHostCount', 'Minimum', { TargetGroup: target.targetGroup, LoadBalancer: target.loadBalancer }));
+      const tg = { TargetGroup: target.targetGroup, LoadBalancer: target.loadBalancer };
+      queries.push(
+        q('alb_healthy', 'AWS/ApplicationELB', 'HealthyHostCount', 'Minimum', tg),
+        q('alb_per_target', 'AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', { TargetGroup: target.targetGroup }),
+      );
     }
   }
   return queries;
@@ -154,6 +171,12 @@ export function toServiceMetrics(series: SeriesById, w: MetricWindows, hasLoadBa
   const apiRequests = sum(counts('api_count', w.stepMinutes));
   const p95 = max(gaugeValues(alb('alb_p95'), w.end, w.stepMinutes));
   const healthy = hasLoadBalancer ? gaugeValues(series.alb_healthy, w.end, (w.end - w.start) / MINUTE_MS) : undefined;
+  const recent = w.capacityMinutes;
+  const apiRecent = counts('api_count', recent);
+  const invocations = counts('fn_invocations', recent);
+  // Invocations API Gateway did not make: the tasks handed them to Lambda.
+  const spilled = invocations && apiRecent ? invocations.map((v, i) => Math.max(0, v - apiRecent[i])) : undefined;
+  const overload = addMinutes(counts('alb_elb_5xx', recent), counts('alb_rejected', recent));
   return {
     totalRpsUpWindow: min(totalRps(w.upMinutes)),
     totalRpsDownWindow: max(totalRps(w.downMinutes)),
@@ -165,6 +188,14 @@ export function toServiceMetrics(series: SeriesById, w: MetricWindows, hasLoadBa
     albP95Ms: p95 === undefined ? undefined : p95 * 1000,
     albShare: share(albRequests, apiRequests),
     healthyTargets: healthy?.at(-1),
+    stepWindowStart: w.end - w.stepMinutes * MINUTE_MS,
+    demandRps: max(totalRps(recent)),
+    albRpsRecent: max(perSecond(counts('alb_requests', recent))),
+    spilledRps: max(perSecond(spilled)),
+    albOverloadRps: max(perSecond(overload)),
+    rpsPerTarget: hasLoadBalancer ? max(perSecond(gaugeValues(series.alb_per_target, w.end, recent))) : undefined,
+    lambdaConcurrency: max(gaugeValues(series.fn_concurrency, w.end, recent)),
+    lambdaRps: max(perSecond(invocations)),
   };
 }
 

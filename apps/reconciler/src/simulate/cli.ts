@@ -17,13 +17,23 @@ import { formatTrace, parseTrace, TraceError, type Trace } from './trace';
  * `nx run reconciler:simulate`: replays a trace (or, in shadow mode, the service's own CloudWatch
  * history) through LambdaFlex and the baselines, writes report.md, report.json, timeline.svg and
  * minutes.csv, and prints the summary. One readable line and exit 1 on a bad input; exit 2 with the
- * usage on a usage mistake.
+ * usage on a usage mistake; with `--fail-on-shortfall`, the reports as usual and exit 3 with one line
+ * naming the loss when LambdaFlex lost a request.
  */
 
 const USAGE = [
-  'usage: simulate --trace FILE [--policy FILE] [--params FILE] [--out DIR] [--store memory|dynalite]',
-  '       simulate --from-cloudwatch --service NAME --days N [--api-id ID] [--load-balancer app/NAME/ID] [--region R] [--endpoint URL] [--policy FILE] [--params FILE] [--out DIR]',
+  'usage: simulate --trace FILE [--policy FILE] [--params FILE] [--out DIR] [--store memory|dynalite] [--fail-on-shortfall]',
+  '       simulate --from-cloudwatch --service NAME --days N [--api-id ID] [--load-balancer app/NAME/ID] [--region R] [--endpoint URL] [--policy FILE] [--params FILE] [--out DIR] [--fail-on-shortfall]',
 ].join('\n');
+
+/** The exit code of a run that lost requests under `--fail-on-shortfall` (1 and 2 are bad input and usage). */
+export const EXIT_LOST_REQUESTS = 3;
+
+/**
+ * Requests LambdaFlex may lose before `--fail-on-shortfall` fails the run: half of one, since each
+ * minute is modelled in fractions of requests and anything less rounds to none lost.
+ */
+export const LOST_REQUESTS_TOLERATED = 0.5;
 
 /** A usage mistake: exit 2 with the usage lines. */
 export class SimulateUsageError extends Error {
@@ -44,6 +54,8 @@ export interface SimulateOptions {
   params?: string;
   out?: string;
   store: 'memory' | 'dynalite';
+  /** Exit 3 when LambdaFlex lost any request (more than {@link LOST_REQUESTS_TOLERATED}). */
+  failOnShortfall: boolean;
 }
 
 /** What the CLI needs from outside: the AWS clients (shadow mode), the clock, the progress bar. */
@@ -74,6 +86,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
         params: { type: 'string' },
         out: { type: 'string' },
         store: { type: 'string', default: 'memory' },
+        'fail-on-shortfall': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -103,6 +116,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
     params: v.params,
     out: v.out,
     store: v.store,
+    failOnShortfall: v['fail-on-shortfall'] ?? false,
   };
 }
 
@@ -131,11 +145,22 @@ function zodLine(err: ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
+/** What the command printed and how it exited. */
+export interface SimulateResult {
+  code: number;
+  /** The summary (exit 0 and 3, for stdout), or the error or usage lines (exit 1 and 2, for stderr). */
+  out: string;
+  /** Exit 3 only: the one line naming what LambdaFlex lost, for stderr. */
+  failure?: string;
+  outDir?: string;
+}
+
 /**
  * Runs the simulate command and returns what to print and the exit code. Never throws: an error is one
- * readable line (exit 1), a usage mistake the usage lines (exit 2).
+ * readable line (exit 1), a usage mistake the usage lines (exit 2), a loss under `--fail-on-shortfall`
+ * the summary and reports as usual, exit 3 and one line in `failure`.
  */
-export async function runSimulateCli(argv: string[], deps: SimulateDeps = {}): Promise<{ code: number; out: string; outDir?: string }> {
+export async function runSimulateCli(argv: string[], deps: SimulateDeps = {}): Promise<SimulateResult> {
   let options: SimulateOptions;
   try {
     options = parseSimulateArgs(argv);
@@ -189,9 +214,8 @@ export async function runSimulateCli(argv: string[], deps: SimulateDeps = {}): P
     const sim = await simulate({ trace, policy: resolved.policy, params, auto: resolved.auto, store: options.store, onProgress: deps.progress });
     const outDir = at(options.out ?? path.join('tmp', 'simulate', trace.name));
     await mkdir(outDir, { recursive: true });
-    const markdown = markdownReport(sim, 'timeline.svg');
     await Promise.all([
-      writeFile(path.join(outDir, 'report.md'), shadowNote ? markdown.replace('\n\n', `\n\n${shadowNote}\n\n`) : markdown),
+      writeFile(path.join(outDir, 'report.md'), markdownReport(sim, 'timeline.svg', shadowNote)),
       writeFile(path.join(outDir, 'report.json'), JSON.stringify({ ...jsonReport(sim), shadow: shadowNote }, null, 2) + '\n'),
       writeFile(path.join(outDir, 'minutes.csv'), minutesCsv(sim)),
       writeFile(path.join(outDir, 'timeline.svg'), await timelineSvg(sim)),
@@ -199,6 +223,13 @@ export async function runSimulateCli(argv: string[], deps: SimulateDeps = {}): P
     ]);
     const relative = path.relative(cwd, outDir) || '.';
     const lines = [summaryTable(sim), '', ...(shadowNote ? [shadowNote] : []), `report: ${relative}/report.md (report.json, timeline.svg, minutes.csv)`];
+    const lf = sim.contenders.lambdaflex;
+    if (options.failOnShortfall && lf.lostRequests > LOST_REQUESTS_TOLERATED) {
+      const failure =
+        `lambdaflex simulate: LambdaFlex lost ${Math.round(lf.lostRequests).toLocaleString('en-US')} requests ` +
+        `(${(lf.lostShare * 100).toFixed(2)} % of the trace) in ${lf.lostMinutes.toLocaleString('en-US')} minutes (--fail-on-shortfall)`;
+      return { code: EXIT_LOST_REQUESTS, out: lines.join('\n'), failure, outDir };
+    }
     return { code: 0, out: lines.join('\n'), outDir };
   } catch (err) {
     const message = err instanceof InputError || err instanceof HistoryError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;

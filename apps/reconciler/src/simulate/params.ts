@@ -43,6 +43,12 @@ export const SimParamsSchema = z.strictObject({
       apiThrottleRps: z.number().positive().optional(),
     })
     .prefault({}),
+  spill: z
+    .strictObject({
+      /** Whether a full task hands its excess to Lambda per request (the image does; off shows what DNS alone holds). */
+      instant: z.boolean().default(true),
+    })
+    .prefault({}),
   ecs: z
     .strictObject({
       scaleOutDatapoints: z.number().int().min(1).optional(),
@@ -63,6 +69,7 @@ export interface SimParams {
   dns: { stickyShare: number; stickySeconds: number };
   lambda: { concurrencyLimit: number; scalingPer10Seconds: number; idleEnvironmentSeconds: number; apiThrottleRps: number };
   ecs: { scaleOutDatapoints: number; scaleInDatapoints: number; scaleInBelow: number; scaleInCooldownSeconds: number };
+  spill: { instant: boolean };
 }
 
 /**
@@ -104,6 +111,7 @@ export function resolveParams(input: unknown = {}): SimParams {
       scaleInBelow: p.ecs.scaleInBelow,
       scaleInCooldownSeconds: p.ecs.scaleInCooldownSeconds ?? prices.ecsAutoScaling.scaleInCooldownSeconds.value,
     },
+    spill: { instant: p.spill.instant },
   };
 }
 

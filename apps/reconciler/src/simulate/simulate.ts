@@ -26,36 +26,60 @@ import { SimulatedWorld } from './world';
 /**
  * The simulation: one trace replayed, minute by minute, through LambdaFlex (the real `reconcileOnce`,
  * hence the real `decide()` and plan, over the simulated world's ports) and the single-tier baselines,
- * then the offline optimum over the same trace, the same prices and the same delays.
+ * then the offline optimum over the same trace, the same prices and the same delays. A contender's cost
+ * is what it paid; requests it did not serve are counted beside it, never priced.
  */
 
-export const CONTENDERS = ['lambdaflex', 'all-lambda', 'all-fargate-1', 'all-fargate-2', 'optimum', 'placement'] as const;
+export const CONTENDERS = ['lambdaflex', 'all-lambda', 'all-fargate-uncapped', 'all-fargate-capped', 'optimum', 'placement'] as const;
 export type ContenderId = (typeof CONTENDERS)[number];
 
+/** The contenders' names in reports; the capped baseline's is completed with the policy's cap by {@link contenderLabel}. */
 export const CONTENDER_LABELS: Record<ContenderId, string> = {
   lambdaflex: 'LambdaFlex',
   'all-lambda': 'all-Lambda',
-  'all-fargate-1': 'all-Fargate (min 1 task)',
-  'all-fargate-2': 'all-Fargate (min 2 tasks)',
+  'all-fargate-uncapped': 'all-Fargate, no task cap',
+  'all-fargate-capped': 'all-Fargate, capped',
   optimum: 'offline optimum (floor)',
   placement: 'best placement at the policy’s sizing',
 };
 
+/** A contender's name in a report of `policy`: the capped baseline says its cap. */
+export function contenderLabel(id: ContenderId, policy: Policy): string {
+  return id === 'all-fargate-capped' ? `all-Fargate, ≤ ${policy.fargate.maxTasks} tasks` : CONTENDER_LABELS[id];
+}
+
 /** The contenders that are real ways of running the service (the two optima are references). */
-export const RUNNABLE: ContenderId[] = ['lambdaflex', 'all-lambda', 'all-fargate-1', 'all-fargate-2'];
+export const RUNNABLE: ContenderId[] = ['lambdaflex', 'all-lambda', 'all-fargate-uncapped', 'all-fargate-capped'];
+
+/** The single-tier baselines "best single tier" is chosen from: the capped one is left out, as a cap is the policy's choice, not the tier's. */
+export const SINGLE_TIERS: ContenderId[] = ['all-lambda', 'all-fargate-uncapped'];
+
+/**
+ * A minute counts as losing (or spilling) when more than this many requests were lost (or spilled) in
+ * it: per-minute modelling is fractional, and less than a thousandth of a request is rounding.
+ */
+export const COUNTED_REQUESTS = 1e-3;
 
 /** One contender's run. */
 export interface Contender {
   id: ContenderId;
   label: string;
+  /** USD paid over the trace: the sum of `items`. Lost requests are not in it. */
   total: number;
   items: LineItems;
   /** Requests served by either tier. */
   servedRequests: number;
-  /** Requests not served (throttled, beyond capacity, sent to a deleted ALB). */
-  shortfallRequests: number;
-  /** Minutes with any shortfall (more than a thousandth of a request). */
-  shortfallMinutes: number;
+  /** Requests not served (throttled, beyond the healthy tasks' capacity, sent to an ALB that is gone). 0 for the two optima, which serve everything. */
+  lostRequests: number;
+  /** `lostRequests` as a share (0–1) of every request of the trace. */
+  lostShare: number;
+  /** Minutes with any request lost (more than {@link COUNTED_REQUESTS}). */
+  lostMinutes: number;
+  /**
+   * LambdaFlex only (0 for the others): minutes in which the tier handed requests to Lambda, either its
+   * tasks spilling what was beyond their capacity or, in `fargate`, an ALB weight asked below 100.
+   */
+  spillMinutes: number;
   /** Tier stacks created plus deleted. */
   transitions: number;
   /** Minutes the tier stack existed. */
@@ -67,13 +91,20 @@ export interface Contender {
 /** LambdaFlex minute by minute. */
 export interface LambdaFlexMinutes {
   phase: Phase[];
-  /** The ALB weight the intent asked for, and the share of requests that went to the ALB. */
+  /** The ALB weight (0–100) the intent asked for, and the share (0–1) of requests measured going to the ALB. */
   albWeight: Float64Array;
   albShare: Float64Array;
   tasks: Float64Array;
+  /** Requests the minute brought to either tier. */
+  demand: Float64Array;
+  /** Requests the ALB's healthy tasks could serve in the minute (0 without a live tier). */
+  capacity: Float64Array;
   lambdaServed: Float64Array;
   albServed: Float64Array;
-  shortfall: Float64Array;
+  /** Requests the ALB's tasks handed to Lambda, beyond their capacity. */
+  spilled: Float64Array;
+  /** Requests not served. */
+  lost: Float64Array;
   coldStarts: Float64Array;
   cost: Record<LineItem, Float64Array>;
 }
@@ -133,10 +164,10 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
     const ports: ReconcilerPorts = { store, stacks: world.stacks, dns: world.dns, metrics: world.metrics, probe: world.probe, log: pino({ level: 'silent' }) };
     const baselines: [ContenderId, Baseline][] = [
       ['all-lambda', allLambda(trace.requests, params, model)],
-      ['all-fargate-1', allFargate(trace.requests, params, model, policy, 1)],
-      ['all-fargate-2', allFargate(trace.requests, params, model, policy, 2)],
+      ['all-fargate-uncapped', allFargate(trace.requests, params, model, policy, Infinity)],
+      ['all-fargate-capped', allFargate(trace.requests, params, model, policy, policy.fargate.maxTasks)],
     ];
-    const runs = Object.fromEntries(CONTENDERS.map((id) => [id, newRun(id, n)])) as Record<ContenderId, Run>;
+    const runs = Object.fromEntries(CONTENDERS.map((id) => [id, newRun(id, contenderLabel(id, policy), n)])) as Record<ContenderId, Run>;
     const lf = newLambdaFlexMinutes(n);
     const history: TransitionRecord[] = [];
     const tickProblems: Simulation['tickProblems'] = { count: 0 };
@@ -160,17 +191,22 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
       lf.phase[m] = phase;
       lf.albShare[m] = w.albShare;
       lf.tasks[m] = w.tasksBilled;
+      lf.demand[m] = w.demand;
+      lf.capacity[m] = w.capacity;
       lf.lambdaServed[m] = w.lambdaServed;
       lf.albServed[m] = w.albServed;
-      lf.shortfall[m] = w.shortfall;
+      lf.spilled[m] = w.spilled;
+      lf.lost[m] = w.shortfall;
       lf.coldStarts[m] = w.coldStarts;
       for (const k of LINE_ITEMS) lf.cost[k][m] = items[k];
       record(runs.lambdaflex, m, items, w.lambdaServed + w.albServed, w.shortfall, w.tierExists);
+      // In `fargate`, a weight asked below 100 hands load to Lambda on purpose: spilling too, as much as the tasks' handing over.
+      if (w.spilled > COUNTED_REQUESTS || (phase === 'fargate' && lf.albWeight[m] < 100)) runs.lambdaflex.spillMinutes++;
 
       for (const [id, baseline] of baselines) {
         const b = zeroItems();
         const minute = baseline.step(m, b);
-        record(runs[id], m, b, minute.served, minute.shortfall, id !== 'all-lambda');
+        record(runs[id], m, b, minute.served, minute.lost, id !== 'all-lambda');
       }
       if (options.onProgress && (m % PROGRESS_EVERY === 0 || m === n - 1)) options.onProgress(m + 1, n);
     }
@@ -189,7 +225,8 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
     fromOptimum(runs.optimum, optimum, trace.requests);
     fromOptimum(runs.placement, placement, trace.requests);
 
-    const contenders = Object.fromEntries(CONTENDERS.map((id) => [id, finish(runs[id])])) as Record<ContenderId, Contender>;
+    const offered = trace.requests.reduce((a, b) => a + b, 0);
+    const contenders = Object.fromEntries(CONTENDERS.map((id) => [id, finish(runs[id], offered)])) as Record<ContenderId, Contender>;
     return { trace, policy, params, auto: options.auto, model, contenders, lambdaflex: lf, optimum, history, tickProblems, timing: { replayMs, optimumMs } };
   } finally {
     await stop();
@@ -212,35 +249,37 @@ function fromOptimum(run: Run, o: Optimum, requests: Float64Array) {
   run.transitions = o.transitions;
 }
 
-function newRun(id: ContenderId, n: number): Run {
+function newRun(id: ContenderId, label: string, n: number): Run {
   return {
     id,
-    label: CONTENDER_LABELS[id],
+    label,
     total: 0,
     running: 0,
     items: zeroItems(),
     servedRequests: 0,
-    shortfallRequests: 0,
-    shortfallMinutes: 0,
+    lostRequests: 0,
+    lostShare: 0,
+    lostMinutes: 0,
+    spillMinutes: 0,
     transitions: 0,
     tierMinutes: 0,
     cumulative: new Float64Array(n),
   };
 }
 
-function record(run: Run, minute: number, items: LineItems, served: number, shortfall: number, tier: boolean) {
+function record(run: Run, minute: number, items: LineItems, served: number, lost: number, tier: boolean) {
   run.servedRequests += served;
   for (const k of LINE_ITEMS) run.items[k] += items[k];
   run.running += totalOf(items);
   run.cumulative[minute] = run.running;
-  run.shortfallRequests += shortfall;
-  if (shortfall > 1e-3) run.shortfallMinutes++;
+  run.lostRequests += lost;
+  if (lost > COUNTED_REQUESTS) run.lostMinutes++;
   if (tier) run.tierMinutes++;
 }
 
-function finish(run: Run): Contender {
+function finish(run: Run, offered: number): Contender {
   const { running, ...contender } = run;
-  return { ...contender, total: running };
+  return { ...contender, total: running, lostShare: offered > 0 ? run.lostRequests / offered : 0 };
 }
 
 function newLambdaFlexMinutes(n: number): LambdaFlexMinutes {
@@ -250,9 +289,12 @@ function newLambdaFlexMinutes(n: number): LambdaFlexMinutes {
     albWeight: f(),
     albShare: f(),
     tasks: f(),
+    demand: f(),
+    capacity: f(),
     lambdaServed: f(),
     albServed: f(),
-    shortfall: f(),
+    spilled: f(),
+    lost: f(),
     coldStarts: f(),
     cost: Object.fromEntries(LINE_ITEMS.map((k) => [k, f()])) as Record<LineItem, Float64Array>,
   };

@@ -8,7 +8,7 @@ import {
   type Policy,
   type StackStatus,
 } from '@lambdaflex/state';
-import { chargeLambda, chargeShortfall, chargeTier, chargeTierCreated, type CostModel, type LineItems } from '@lambdaflex/cost';
+import { chargeLambda, chargeLambdaInvoke, chargeTier, chargeTierCreated, type CostModel, type LineItems } from '@lambdaflex/cost';
 import { metricWindows } from '../adapters/cloudwatch.adapter';
 import type {
   DnsPort,
@@ -35,8 +35,9 @@ import { ticks, type SimParams } from './params';
  *                ECS target tracking looks at its (lagging) alarms
  *   the tick     reconcileOnce at minute m: reads stacks, records and metrics (CloudWatch lag), acts
  *   serve(m)     the minute's requests split by the answers clients hold (TTL and sticky resolvers),
- *                the ALB serves up to its healthy tasks' capacity, Lambda up to its concurrency and
- *                scaling rate; the rest is shortfall. Everything is billed by line item.
+ *                the ALB serves up to its healthy tasks' capacity and the tasks hand the excess to
+ *                Lambda (the instant spill: Invoke, no API Gateway), Lambda serves both up to its
+ *                concurrency and scaling rate; the rest is lost. Everything is billed by line item.
  *
  * Delays are whole minutes (rounded up): the reconciler ticks once a minute, so nothing it can see
  * happens between ticks. What each minute served is kept for the metrics and the report.
@@ -52,6 +53,32 @@ export interface WorldMinute {
   tasksBilled: number;
   tasksHealthy: number;
   tierExists: boolean;
+  /** Requests the minute brought, both tiers: the demand. */
+  demand: number;
+  /** Requests the ALB's healthy tasks could serve in the minute (0 without a live tier). */
+  capacity: number;
+  /** Requests the ALB received beyond its tasks' capacity that the tasks handed to Lambda and Lambda served (the instant spill). */
+  spilled: number;
+}
+
+/** One AWS call made through the world's ports: the API's name and its important input (as the adapters would send it). */
+export interface AwsCall {
+  api: string;
+  input: Record<string, unknown>;
+}
+
+/** What the tests add to the simulator's world; every default is the simulator's. */
+export interface WorldOptions {
+  /**
+   * Keep every AWS call made through the ports, reads included, in {@link SimulatedWorld.calls}. Off by
+   * default: the simulator replays tens of thousands of minutes and reads none of them.
+   */
+  recordCalls?: boolean;
+  /**
+   * Whether the `api` record exists at minute 0 (default), as the simulator starts from a service already
+   * serving; `false` is a fresh deploy, where the reconciler writes it on its first tick.
+   */
+  apiRecordAtStart?: boolean;
 }
 
 interface SimStack {
@@ -73,8 +100,12 @@ const STATE: Record<string, StackStatus> = {
   DELETE_IN_PROGRESS: 'in-progress',
   CREATE_COMPLETE: 'ready',
   UPDATE_COMPLETE: 'ready',
+  // Only after `failNextCreate`: the create rolled back, leaving a stack that can only be deleted.
+  ROLLBACK_COMPLETE: 'failed',
 };
 const LIVE = new Set(['CREATE_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE']);
+
+const WRITES = new Set(['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack', 'route53:ChangeResourceRecordSets']);
 
 const MINUTE_MS = 60_000;
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1';
@@ -94,16 +125,35 @@ export class SimulatedWorld {
   private readonly kernel: Float64Array;
   private readonly lambda: LambdaFunction;
   private createdThisMinute = false;
-  /** Per minute, as CloudWatch would have it: API Gateway count, ALB count, ALB 5xx, throttles, healthy hosts (NaN: no ALB). */
+  /**
+   * Per minute, as CloudWatch would have it: API Gateway count, ALB count, targets' and the ALB's own
+   * 5xx, Lambda invocations, throttles and concurrency, healthy hosts (NaN: no ALB).
+   */
   readonly apiCount: Float64Array;
   readonly albCount: Float64Array;
   readonly alb5xx: Float64Array;
+  readonly elb5xx: Float64Array;
+  readonly invocations: Float64Array;
   readonly throttles: Float64Array;
+  readonly concurrency: Float64Array;
   readonly healthyHosts: Float64Array;
   /** Tier stacks created and deleted. */
   stacksCreated = 0;
   stacksDeleted = 0;
+  /** Every AWS call made through the ports, in order, when the options ask for it (`recordCalls`). */
+  readonly calls: AwsCall[] = [];
+  private readonly recordCalls: boolean;
+  /** Fault: the next tier stack create rolls back (ROLLBACK_COMPLETE, the machine's `failed`) when it would have completed. */
+  failNextCreate = false;
+  /** Fault: the tier's targets fail their health checks: no healthy target (the ALB answers 503 itself), probes fail. */
+  unhealthy = false;
+  /** The image the base stack deploys (its `ImageUri` output). */
+  private image = IMAGE;
 
+  /**
+   * `load` is the requests of each minute, read as each minute is served; {@link setLoad} writes into it
+   * (a test's load, set minute by minute). Its length is the most minutes the world can run.
+   */
   constructor(
     readonly service: string,
     private readonly start: number,
@@ -111,6 +161,7 @@ export class SimulatedWorld {
     private readonly policy: Policy,
     private readonly params: SimParams,
     private readonly model: CostModel,
+    options: WorldOptions = {},
   ) {
     const n = load.length;
     this.publishedShare = new Float64Array(n);
@@ -118,11 +169,71 @@ export class SimulatedWorld {
     this.apiCount = new Float64Array(n);
     this.albCount = new Float64Array(n);
     this.alb5xx = new Float64Array(n);
+    this.elb5xx = new Float64Array(n);
+    this.invocations = new Float64Array(n);
     this.throttles = new Float64Array(n);
+    this.concurrency = new Float64Array(n);
     this.healthyHosts = new Float64Array(n).fill(NaN);
     this.kernel = answerAgeKernel(policy.dns.ttlSeconds, params.dns.stickyShare, params.dns.stickySeconds);
     this.lambda = new LambdaFunction(lambdaLimits(params));
-    this.records.api = { setIdentifier: RECORD_IDS.api, weight: 100, target: { dnsName: 'd-abc123.execute-api.us-east-1.amazonaws.com', hostedZoneId: 'Z1UJRXOUMOOFQ8' } };
+    this.recordCalls = options.recordCalls ?? false;
+    if (options.apiRecordAtStart ?? true) {
+      this.records.api = { setIdentifier: RECORD_IDS.api, weight: 100, target: { dnsName: 'd-abc123.execute-api.us-east-1.amazonaws.com', hostedZoneId: 'Z1UJRXOUMOOFQ8' } };
+    }
+  }
+
+  // ---- What the tests set and inspect (the simulator uses none of it) ----
+
+  /** Minutes the world can run: the length of its load. */
+  get minutes(): number {
+    return this.load.length;
+  }
+
+  /** Sets the requests of minute `minute` (before it is served). */
+  setLoad(minute: number, requestsPerMinute: number) {
+    if (!Number.isInteger(minute) || minute < 0 || minute >= this.load.length) throw new RangeError(`minute ${minute} is outside the world's ${this.load.length} minutes`);
+    if (!(requestsPerMinute >= 0 && Number.isFinite(requestsPerMinute))) throw new RangeError(`requests per minute must be finite and not negative, got ${requestsPerMinute}`);
+    this.load[minute] = requestsPerMinute;
+  }
+
+  /** Deploys a new image to the base stack (the function), as the user's own deploy would. */
+  deployImage(imageUri: string) {
+    this.image = imageUri;
+  }
+
+  /** The base stack's outputs, as DescribeStacks shows them. */
+  baseStackOutputs(): Record<string, string> {
+    return { ...baseOutputs(this.service), [BASE_OUTPUTS.imageUri]: this.image };
+  }
+
+  /** The tier stack's CloudFormation status, undefined when it does not exist. */
+  tierStatus(): string | undefined {
+    return this.tier?.status;
+  }
+
+  /** The tier stack as the machine sees it. */
+  tierState(): StackStatus {
+    return this.tier ? STATE[this.tier.status] : 'absent';
+  }
+
+  /** The weighted records as Route53 holds them now (a copy). */
+  dnsRecords(): ServiceRecords {
+    return structuredClone(this.records);
+  }
+
+  /** Tasks the tier's ECS service runs and bills now, and how many are healthy (0 without a tier). */
+  tasks(): { billed: number; healthy: number } {
+    const live = this.tier !== undefined && LIVE.has(this.tier.status);
+    return { billed: this.ecs?.billed(this.minute) ?? 0, healthy: live && !this.unhealthy ? (this.ecs?.healthy(this.minute) ?? 0) : 0 };
+  }
+
+  /** The calls that change something, in order (reads left out). */
+  writes(): AwsCall[] {
+    return this.calls.filter((c) => WRITES.has(c.api));
+  }
+
+  private log(api: string, input: Record<string, unknown>) {
+    if (this.recordCalls) this.calls.push({ api, input });
   }
 
   private get delays() {
@@ -148,6 +259,7 @@ export class SimulatedWorld {
       } else {
         tier.status = tier.endsIn;
         if (tier.status === 'CREATE_COMPLETE') tier.outputs = tierOutputs(this.service, tier.generation);
+        if (tier.status === 'ROLLBACK_COMPLETE') this.ecs = undefined; // a rolled-back create leaves no service
         if (tier.status === 'UPDATE_COMPLETE') this.ecs?.setDesired(Number(tier.parameters[TIER_PARAMETERS.desiredCount]), minute);
       }
     }
@@ -178,32 +290,48 @@ export class SimulatedWorld {
     const toAlb = requests * albShare;
     const lost = requests * lostShare;
     const toApi = requests - toAlb - lost;
-    const lambda = this.lambda.serve(toApi);
-    const healthy = live ? (this.ecs?.healthy(minute) ?? 0) : 0;
-    const albServed = Math.min(toAlb, healthy * this.model.taskCapacityPerMinute);
+    const healthy = live && !this.unhealthy ? (this.ecs?.healthy(minute) ?? 0) : 0;
+    const capacity = healthy * this.model.taskCapacityPerMinute;
+    const albServed = Math.min(toAlb, capacity);
     const overflow = toAlb - albServed;
+    // The instant spill: a full task hands its excess to the function; an ALB with no healthy target has no task to.
+    const spill = this.params.spill.instant && healthy > 0 ? overflow : 0;
+    const lambda = this.lambda.serve(toApi + spill);
+    const servedShare = toApi + spill > 0 ? lambda.served / (toApi + spill) : 0;
+    const spillServed = spill * servedShare;
+    const apiServed = lambda.served - spillServed;
+    // Lambda's throttles include the spill it refused; what the tasks could not hand over is lost too.
+    const unserved = lambda.throttled + (overflow - spill) + lost;
     const billed = tier ? (this.ecs?.billed(minute) ?? 0) : 0;
 
-    chargeLambda(items, this.model, lambda.served, lambda.coldStarts);
-    chargeShortfall(items, this.model, lambda.throttled + overflow + lost);
-    if (tier) chargeTier(items, this.model, billed, toAlb);
+    chargeLambda(items, this.model, apiServed, lambda.coldStarts);
+    chargeLambdaInvoke(items, this.model, spillServed);
+    // A stack that rolled back on create holds no ALB: nothing of the tier is billed.
+    if (tier && tier.status !== 'ROLLBACK_COMPLETE') chargeTier(items, this.model, billed, toAlb);
     if (this.createdThisMinute) chargeTierCreated(items, this.model);
 
     this.apiCount[minute] = toApi;
     this.albCount[minute] = live ? toAlb : 0;
-    this.alb5xx[minute] = overflow;
+    // No healthy target: the ALB answers 503 itself; else a task that could not hand over answers 503.
+    this.elb5xx[minute] = live && healthy === 0 ? toAlb : 0;
+    this.alb5xx[minute] = live && healthy > 0 ? overflow - spillServed : 0;
+    this.invocations[minute] = lambda.served;
     this.throttles[minute] = lambda.throttled;
+    this.concurrency[minute] = (lambda.served / 60) * (this.params.workload.durationMs / 1000);
     if (live) this.healthyHosts[minute] = healthy;
     if (live) this.ecs?.record(minute, toAlb);
     return {
       lambdaServed: lambda.served,
       albServed,
-      shortfall: lambda.throttled + overflow + lost,
+      shortfall: unserved,
       coldStarts: lambda.coldStarts,
       albShare: albShare + lostShare,
       tasksBilled: billed,
       tasksHealthy: healthy,
       tierExists: tier !== undefined,
+      demand: requests,
+      capacity,
+      spilled: spillServed,
     };
   }
 
@@ -218,8 +346,9 @@ export class SimulatedWorld {
   // ---- CloudFormation ----
   readonly stacks: StackPort = {
     describe: async (name) => {
+      this.log('cloudformation:DescribeStacks', { StackName: name });
       if (name === baseStackName(this.service)) {
-        return { name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs: baseOutputs(this.service), createdAt: '2020-01-01T00:00:00.000Z' };
+        return { name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs: this.baseStackOutputs(), createdAt: '2020-01-01T00:00:00.000Z' };
       }
       const s = name === tierStackName(this.service) ? this.tier : undefined;
       if (!s) return undefined;
@@ -235,6 +364,7 @@ export class SimulatedWorld {
       return d;
     },
     create: async (name, parameters, token) => {
+      this.log('cloudformation:CreateStack', { StackName: name, Parameters: parameters, ClientRequestToken: token });
       if (this.tier) {
         if (this.tier.tokens.has(token)) return;
         throw Object.assign(new Error(`Stack [${name}] already exists`), { name: 'AlreadyExistsException' });
@@ -248,10 +378,11 @@ export class SimulatedWorld {
         outputs: {},
         createdAt: this.time(),
         dueAt: m + d.create,
-        endsIn: 'CREATE_COMPLETE',
+        endsIn: this.failNextCreate ? 'ROLLBACK_COMPLETE' : 'CREATE_COMPLETE',
         tokens: new Set([token]),
         generation: this.generation,
       };
+      this.failNextCreate = false;
       this.stacksCreated++;
       this.createdThisMinute = true;
       this.ecs = new EcsService(ecsSettings(parameters, this.params, this.policy), m);
@@ -259,6 +390,7 @@ export class SimulatedWorld {
       this.ecs.setDesired(Number(parameters[TIER_PARAMETERS.desiredCount]), m, m + Math.max(0, d.create - d.lead));
     },
     update: async (name, parameters, token) => {
+      this.log('cloudformation:UpdateStack', { StackName: name, Parameters: parameters, ClientRequestToken: token });
       const s = this.tier;
       if (!s) throw Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
       if (s.tokens.has(token)) return 'updating';
@@ -268,7 +400,8 @@ export class SimulatedWorld {
       s.tokens.add(token);
       return 'updating';
     },
-    delete: async () => {
+    delete: async (name, token) => {
+      this.log('cloudformation:DeleteStack', { StackName: name, ClientRequestToken: token });
       const s = this.tier;
       if (!s || s.status === 'DELETE_IN_PROGRESS') return;
       Object.assign(s, { status: 'DELETE_IN_PROGRESS', dueAt: this.minute + this.delays.delete, endsIn: 'DELETE_COMPLETE' });
@@ -278,8 +411,13 @@ export class SimulatedWorld {
 
   // ---- Route53 ----
   readonly dns: DnsPort = {
-    read: async () => structuredClone(this.records),
-    change: async (_zone, _name, changes: RecordChange[]) => {
+    read: async (zone, name) => {
+      this.log('route53:ListResourceRecordSets', { HostedZoneId: zone, StartRecordName: name });
+      return structuredClone(this.records);
+    },
+    change: async (zone, _name, changes: RecordChange[]) => {
+      this.log('route53:ChangeResourceRecordSets', { HostedZoneId: zone, Changes: changes.map((c) => `${c.action} ${c.record.setIdentifier}=${c.record.weight}`) });
+      // Route53 checks the whole batch first and applies it all or nothing.
       for (const c of changes) {
         const existing = this.records[c.record.setIdentifier as keyof ServiceRecords];
         if (c.action === 'DELETE' && JSON.stringify(existing) !== JSON.stringify(c.record)) {
@@ -297,12 +435,16 @@ export class SimulatedWorld {
       this.pending.push({ from, share: albShareOf(this.records.api?.weight, this.records.alb?.weight), generation: this.generation });
       return id;
     },
-    inSync: async (id) => this.minute >= (this.changes.get(id) ?? 0),
+    inSync: async (id) => {
+      this.log('route53:GetChange', { Id: id });
+      return this.minute >= (this.changes.get(id) ?? 0);
+    },
   };
 
   // ---- CloudWatch, with the real adapter's windows ----
   readonly metrics: MetricsPort = {
     read: async (target: MetricsTarget, policy: Policy, now: number): Promise<ServiceMetrics> => {
+      this.log('cloudwatch:GetMetricData', { ApiId: target.apiId, LoadBalancer: target.loadBalancer });
       const w = metricWindows(policy, now, this.params.delays.metricLagSeconds);
       const end = this.minuteOf(w.end); // exclusive
       const hasAlb = Boolean(target.loadBalancer);
@@ -326,6 +468,18 @@ export class SimulatedWorld {
       }
       let albHigh = 0;
       for (let i = end - w.drainMinutes; i < end; i++) albHigh = Math.max(albHigh, hasAlb ? at(this.albCount, i) : 0);
+      // The capacity window: the demand, and what says the tier is full.
+      const recent = { demand: 0, alb: 0, spilled: 0, overload: 0, perTarget: 0, concurrency: 0, invocations: 0 };
+      for (let i = end - w.capacityMinutes; i < end; i++) {
+        recent.demand = Math.max(recent.demand, total(i));
+        recent.alb = Math.max(recent.alb, hasAlb ? at(this.albCount, i) : 0);
+        recent.spilled = Math.max(recent.spilled, Math.max(0, at(this.invocations, i) - at(this.apiCount, i)));
+        recent.overload = Math.max(recent.overload, hasAlb ? at(this.elb5xx, i) : 0);
+        const hosts = at(this.healthyHosts, i);
+        if (hasAlb && hosts > 0) recent.perTarget = Math.max(recent.perTarget, at(this.albCount, i) / hosts);
+        recent.concurrency = Math.max(recent.concurrency, at(this.concurrency, i));
+        recent.invocations = Math.max(recent.invocations, at(this.invocations, i));
+      }
       let healthy: number | undefined;
       if (hasAlb) {
         for (let i = end - 1; i >= this.minuteOf(w.start) && i >= 0; i--) {
@@ -346,14 +500,23 @@ export class SimulatedWorld {
         albP95Ms: hasAlb && albRequests > 0 ? this.params.workload.durationMs : undefined,
         albShare: albRequests + apiRequests === 0 ? undefined : albRequests / (albRequests + apiRequests),
         healthyTargets: healthy,
+        stepWindowStart: w.end - w.stepMinutes * MINUTE_MS,
+        demandRps: recent.demand / 60,
+        albRpsRecent: recent.alb / 60,
+        spilledRps: recent.spilled / 60,
+        albOverloadRps: recent.overload / 60,
+        rpsPerTarget: hasAlb ? recent.perTarget / 60 : undefined,
+        lambdaConcurrency: recent.concurrency,
+        lambdaRps: recent.invocations / 60,
       };
     },
   };
 
   // ---- Probes through the ALB ----
   readonly probe: ProbePort = {
-    probe: async (_target, count) => {
-      const ok = this.tier !== undefined && LIVE.has(this.tier.status) && (this.ecs?.healthy(this.minute) ?? 0) > 0;
+    probe: async (target, count) => {
+      this.log('https:GET', { url: target.url, count });
+      const ok = this.tasks().healthy > 0;
       return ok ? { ok: count, failed: 0 } : { ok: 0, failed: count };
     },
   };

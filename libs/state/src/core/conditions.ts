@@ -1,4 +1,5 @@
-import { thresholdsOf, type TierContext } from './machine';
+import { capacityOf } from './capacity';
+import { askedAlbWeight, thresholdsOf, type TierContext } from './machine';
 import type { Observation } from './observation';
 import type { Condition, Phase } from './status';
 
@@ -37,7 +38,35 @@ export function conditionsFor(c: ConditionInput): Condition[] {
   const degraded: Condition = problems.length
     ? { type: 'Degraded', status: 'True', reason: problems[0].reason, message: problems.map((p) => p.message).join('; ') }
     : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problem seen' };
-  return [ready, progressing, degraded];
+  return [ready, progressing, degraded, ...overflowConditions(c)];
+}
+
+const rps = (v: number | undefined) => (v === undefined ? '?' : v < 10 ? v.toFixed(1) : Math.round(v).toString());
+
+/**
+ * AtCapacity and Spilling, with the numbers: whether the tier carries the demand, and whether Lambda
+ * takes the rest — by the ALB's weight (the sustained spill) or per request from the tasks (the instant one).
+ */
+function overflowConditions(c: ConditionInput): Condition[] {
+  const o = c.observation;
+  const serving = c.phase === 'dual' || c.phase === 'fargate';
+  const view = capacityOf(o);
+  const cap = c.context.albCap ?? 100;
+  const asked = serving ? askedAlbWeight(o.policy, c.context, c.phase as 'dual' | 'fargate') : 0;
+  const numbers = `demand ${rps(view.demandRps)} rps, tier ${o.stack.healthyTargets ?? '?'} healthy task(s) serving ${rps(view.tierRps)} rps`;
+  const atCapacity: Condition =
+    serving && (view.saturated || (view.fitWeight ?? 100) < 100)
+      ? view.taskCapBinds
+        ? { type: 'AtCapacity', status: 'True', reason: 'TaskCapReached', message: `${numbers}; fargate.maxTasks (${o.policy.fargate.maxTasks}) binds: Lambda takes the rest` }
+        : { type: 'AtCapacity', status: 'True', reason: 'ScalingOut', message: `${numbers}; tasks are being added for the demand` }
+      : { type: 'AtCapacity', status: 'False', reason: 'WithinCapacity', message: serving ? numbers : `phase ${c.phase}` };
+  const spilling: Condition =
+    serving && cap < 100
+      ? { type: 'Spilling', status: 'True', reason: 'WeightLowered', message: `ALB weight ${asked} (capped at ${cap}); Lambda takes the rest of ${numbers}` }
+      : serving && (o.metrics.spilledRps ?? 0) > 0
+        ? { type: 'Spilling', status: 'True', reason: 'InstantSpill', message: `the tasks hand ${rps(o.metrics.spilledRps)} rps to Lambda` }
+        : { type: 'Spilling', status: 'False', reason: 'NotSpilling', message: 'the ALB takes its whole share' };
+  return [atCapacity, spilling];
 }
 
 function progressReason(phase: Phase): string {
@@ -75,6 +104,18 @@ function degradations(c: ConditionInput): { reason: string; message: string }[] 
   }
   if (c.phase === 'draining' && c.drainStep === 'deletingStack' && o.stack.status === 'failed') {
     found.push({ reason: 'StackDeleteFailed', message: 'the Fargate tier stack failed to delete' });
+  }
+  const throttles = o.metrics.lambdaThrottles ?? 0;
+  if ((c.phase === 'dual' || c.phase === 'fargate') && throttles > 0) {
+    const view = capacityOf(o);
+    if (view.saturated || (view.fitWeight ?? 100) < 100 || (c.context.albCap ?? 100) < 100) {
+      found.push({
+        reason: 'LambdaThrottling',
+        message:
+          `Lambda throttled ${Math.round(throttles)} request(s) while the tier was at capacity ` +
+          `(demand ${rps(view.demandRps)} rps, tier ${rps(view.tierRps)} rps, Lambda ~${rps(view.lambdaRps)} rps at lambda.concurrencyLimit ${o.policy.lambda.concurrencyLimit})`,
+      });
+    }
   }
   if ((c.phase === 'dual' || c.phase === 'fargate') && o.stack.healthyTargets === undefined) {
     found.push({ reason: 'TargetHealthUnknown', message: 'no healthy-target figure: the ALB weight is held, not raised' });

@@ -119,9 +119,9 @@ describe('decide: intent', () => {
   it('sizes the tier from the load when warming begins, within min and max tasks', () => {
     // 20 rps at the default 7 rps per task: 3 tasks.
     const d = decide(storedAt('lambda'), observation({ metrics: { totalRpsUpWindow: 20, totalRpsDownWindow: 25 } }), T0 + HOUR);
-    expect(d.intent.stack).toMatchObject({ present: true, image: 'app:1', desiredTasks: 3, minTasks: 1, maxTasks: 10 });
+    expect(d.intent.stack).toMatchObject({ present: true, image: 'app:1', desiredTasks: 3, minTasks: 1, maxTasks: 100 });
     const huge = decide(storedAt('lambda'), observation({ metrics: { totalRpsUpWindow: 1e6, totalRpsDownWindow: 1e6 } }), T0 + HOUR);
-    expect(huge.intent.stack).toMatchObject({ desiredTasks: 10 });
+    expect(huge.intent.stack).toMatchObject({ desiredTasks: 100 });
   });
 
   it('keeps the task count while load moves, so the stack is not updated every tick', () => {
@@ -207,6 +207,8 @@ describe('decide: modes, snapshots and conditions', () => {
       ['Ready', 'True'],
       ['Progressing', 'False'],
       ['Degraded', 'False'],
+      ['AtCapacity', 'False'],
+      ['Spilling', 'False'],
     ]);
     const moving = decide(storedAt('lambda'), observation({ metrics: busy }), T0 + HOUR);
     expect(moving.conditions.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'WarmingTier' });
@@ -227,5 +229,91 @@ describe('decide: modes, snapshots and conditions', () => {
     expect(d.transitions).toEqual([
       { at: '2026-11-23T01:00:00.000Z', from: 'lambda', to: 'warming', reason: 'LoadAboveThreshold', message: expect.any(String) },
     ]);
+  });
+});
+
+describe('decide: Lambda as the overflow tier', () => {
+  // Two healthy tasks at the default 10 rps each: the tier serves 20 rps.
+  const overloaded = (demand: number, metrics = {}) => serving(100, { demandRps: demand, albRpsRecent: demand, spilledRps: Math.max(0, demand - 20), ...metrics });
+  const capped = (cap: number, extra: Partial<TierContext> = {}) => ({ albCap: cap, capChangedAt: T0, ...extra });
+
+  it('lowers the ALB weight to the share the tier carries at once when the task cap binds', () => {
+    // 200 rps against two tasks, at most two: 80 % of 20 rps is 8 % of the demand.
+    const o = observation({ ...overloaded(200), policy: policyWith({ fargate: { maxTasks: 2 } }) });
+    const d = decide(storedAt('fargate', { stepIndex: 2 }), o, T0 + HOUR);
+    expect(d.intent.weights).toEqual({ api: 92, alb: 8 });
+    expect(d.transitions.map((t) => t.reason)).toEqual(['SpilledToLambda']);
+    expect(d.conditions).toContainEqual(expect.objectContaining({ type: 'AtCapacity', status: 'True', reason: 'TaskCapReached' }));
+    expect(d.conditions).toContainEqual(expect.objectContaining({ type: 'Spilling', status: 'True', reason: 'WeightLowered' }));
+  });
+
+  it('holds the weight while more tasks are coming, the tasks handing the excess to Lambda, and asks for tasks for the whole demand', () => {
+    const d = decide(storedAt('fargate', { stepIndex: 2 }), overloaded(200), T0 + HOUR);
+    expect(d.intent.weights.alb).toBe(100);
+    expect(d.transitions).toEqual([]);
+    // 200 rps at the default 7 rps a task.
+    expect(d.intent.stack).toMatchObject({ desiredTasks: 29 });
+    expect(d.snapshot.context.overSince).toBe(T0 + HOUR);
+    expect(d.conditions).toContainEqual(expect.objectContaining({ type: 'Spilling', status: 'True', reason: 'InstantSpill' }));
+  });
+
+  it('lowers the weight once the tier has been over its capacity for the reaction time', () => {
+    const d = decide(storedAt('fargate', { stepIndex: 2, overSince: T0 }), overloaded(200), T0 + 10 * MIN);
+    expect(d.intent.weights.alb).toBe(8);
+    expect(d.transitions.map((t) => t.reason)).toEqual(['SpilledToLambda']);
+  });
+
+  it('lowers the weight at once when the ALB refuses requests itself', () => {
+    const d = decide(storedAt('fargate', { stepIndex: 2 }), overloaded(200, { albOverloadRps: 30 }), T0 + HOUR);
+    expect(d.intent.weights.alb).toBeLessThan(100);
+  });
+
+  it('never plans more for Lambda than its concurrency takes', () => {
+    // Lambda: 10 concurrent executions of 100 ms is 100 rps; the demand is 200, so the ALB keeps at least half.
+    const o = observation({ ...overloaded(200), policy: policyWith({ fargate: { maxTasks: 2 }, lambda: { concurrencyLimit: 10 } }) });
+    const d = decide(storedAt('fargate', { stepIndex: 2 }), o, T0 + HOUR);
+    expect(d.intent.weights.alb).toBe(50);
+  });
+
+  it('says Lambda throttling with the numbers while the tier is at capacity', () => {
+    const d = decide(storedAt('fargate', { stepIndex: 2 }), overloaded(200, { lambdaThrottles: 120 }), T0 + HOUR);
+    const degraded = d.conditions.find((c) => c.type === 'Degraded');
+    expect(degraded).toMatchObject({ status: 'True', reason: 'LambdaThrottling' });
+    expect(degraded?.message).toMatch(/throttled 120 request\(s\).*demand 200 rps.*Lambda ~10000 rps/);
+  });
+
+  it('waits a hold after its last move, and then gives back all that fits', () => {
+    const recovered = serving(10, { demandRps: 200, albRpsRecent: 20 });
+    const o = observation({ ...recovered, stack: { ...readyStack, healthyTargets: 30 } });
+    const early = decide(storedAt('fargate', capped(10, { stepIndex: 2 })), o, T0 + 2 * MIN);
+    expect(early.intent.weights.alb).toBe(10);
+    // 30 tasks serve 300 rps; 80 % of it is all of the 200 rps demand.
+    const later = decide(storedAt('fargate', capped(10, { stepIndex: 2 })), o, T0 + 5 * MIN);
+    expect(later.intent.weights.alb).toBe(100);
+    expect(later.transitions.map((t) => t.reason)).toEqual(['CapacityReturned']);
+  });
+
+  it('caps a dual step too, and a new dual phase starts uncapped', () => {
+    const o = observation({ ...overloaded(200, { albRpsRecent: 100, spilledRps: 80 }), policy: policyWith({ fargate: { maxTasks: 2 } }), dns: albWeight(50) });
+    const d = decide(storedAt('dual', { stepIndex: 1 }), o, T0 + 10 * MIN);
+    expect(d.intent.weights.alb).toBe(8);
+    const back = decide(storedAt(draining('waiting'), capped(8, { drainSyncedAt: T0 })), serving(0, { ...busy, albRpsMax: 0 }), T0 + HOUR);
+    expect(back.snapshot.context.albCap).toBeUndefined();
+  });
+});
+
+describe('decide: a dual step judged on its own traffic', () => {
+  it('does not pass a step on figures whose window began before its weight was in sync', () => {
+    // In sync at T0; held 5 minutes; but CloudWatch's step window began a minute before the sync.
+    const stale = serving(10, { stepWindowStart: T0 - MIN });
+    expect(decide(storedAt('dual', { stepIndex: 0, stepSyncedAt: T0 }), stale, T0 + 5 * MIN).transitions).toEqual([]);
+    const own = serving(10, { stepWindowStart: T0 + MIN });
+    expect(decide(storedAt('dual', { stepIndex: 0, stepSyncedAt: T0 }), own, T0 + 5 * MIN).transitions.map((t) => t.reason)).toEqual(['StepPassed']);
+  });
+
+  it('takes a tier seen ready as ready, even on the tick its warming times out', () => {
+    const d = decide(storedAt('warming'), observation({ stack: readyStack, metrics: busy }), T0 + 16 * MIN);
+    expect(d.phase).toBe('dual');
+    expect(d.transitions.map((t) => t.reason)).toEqual(['TierReady']);
   });
 });

@@ -43,6 +43,8 @@ const MESSAGES: Record<TransitionReason, string> = {
   TrafficGone: 'the drain delay passed and the ALB measured no traffic',
   RecordRemoved: 'the ALB record is gone',
   TierRemoved: 'the Fargate tier stack is gone',
+  SpilledToLambda: 'the tier could not carry the demand: the ALB weight dropped to the share it carries, Lambda takes the rest',
+  CapacityReturned: 'the tier caught up with the demand: ALB weight given back by one step',
 };
 
 /**

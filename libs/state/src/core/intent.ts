@@ -1,4 +1,5 @@
-import { stepWeight, trafficIsThin, type TierContext } from './machine';
+import { capacityOf } from './capacity';
+import { askedAlbWeight, tasksFor, trafficIsThin, type TierContext } from './machine';
 import type { Observation } from './observation';
 import type { Phase } from './status';
 
@@ -37,11 +38,15 @@ export function intentFor(
   o: Observation,
 ): Intent {
   const p = o.policy;
+  const within = (n: number) => Math.max(p.fargate.minTasks, Math.min(p.fargate.maxTasks, n));
+  const sized = within(state.context.desiredTasks || (o.stack.desiredTasks ?? 0));
+  // Serving, the count follows the demand from what the stack asks now.
+  const serving = state.phase === 'dual' || state.phase === 'fargate';
   const tier: StackIntent = {
     present: true,
     // Both tiers serve the same build: the tier follows the base stack's image.
     image: o.image,
-    desiredTasks: Math.max(p.fargate.minTasks, Math.min(p.fargate.maxTasks, state.context.desiredTasks || (o.stack.desiredTasks ?? 0))),
+    desiredTasks: serving ? tasksForDemand(o, within(o.stack.desiredTasks ?? sized)) : sized,
     minTasks: p.fargate.minTasks,
     maxTasks: p.fargate.maxTasks,
     cpu: p.fargate.cpu,
@@ -61,11 +66,11 @@ export function intentFor(
     case 'warming':
       return { stack: tier, weights: weights(0), albRecord: false, ...look(30) };
     case 'dual': {
-      const alb = albWeight(stepWeight(p, state.context.stepIndex));
+      const alb = albWeight(askedAlbWeight(p, state.context, 'dual'));
       return { stack: tier, weights: weights(alb), albRecord: true, probe: trafficIsThin(o), lookAgainAfterSeconds: 30 };
     }
     case 'fargate':
-      return { stack: tier, weights: weights(albWeight(100)), albRecord: true, ...look(60) };
+      return { stack: tier, weights: weights(albWeight(askedAlbWeight(p, state.context, 'fargate'))), albRecord: true, ...look(60) };
     case 'draining': {
       // Never create what is being drained: the stack and record stay only if they exist.
       const stack = state.drainStep === 'deletingStack' || o.stack.status === 'absent' ? none : tier;
@@ -73,4 +78,19 @@ export function intentFor(
       return { stack, weights: weights(0), albRecord, ...look(60) };
     }
   }
+}
+
+/**
+ * Tasks for the total demand of both tiers, not ECS's view of the ALB's share (which falls as the
+ * weight spills to Lambda, and lags minutes behind a surge): when the tier is at capacity and has fewer
+ * healthy tasks than the demand needs, the count asked rises at once to what the demand needs. Otherwise
+ * it stays, and ECS target tracking (the safety net) trims it: the reconciler never fights it on the
+ * way down, and a stack update is made only when capacity is short. Without a figure, nothing changes.
+ */
+function tasksForDemand(o: Observation, current: number): number {
+  const view = capacityOf(o);
+  if (view.demandRps === undefined) return current;
+  const wanted = tasksFor(o.policy, view.demandRps);
+  const atCapacity = view.saturated || (view.fitWeight ?? 100) < 100;
+  return atCapacity && wanted > (o.stack.healthyTargets ?? 0) ? wanted : current;
 }

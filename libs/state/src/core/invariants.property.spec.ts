@@ -28,6 +28,7 @@ const policyArb = fc
     steps: fc.constantFrom([100], [10, 100], [10, 50, 100], [5, 25, 50, 75, 100]),
     hold: fc.integer({ min: 30, max: 600 }),
     ttl: fc.integer({ min: 10, max: 300 }),
+    spillHoldExtra: fc.integer({ min: 0, max: 600 }),
     drainExtra: fc.integer({ min: 0, max: 1800 }),
     floor: fc.constantFrom(0, 0, 0.5),
     minTasks: fc.integer({ min: 1, max: 3 }),
@@ -44,6 +45,7 @@ const policyArb = fc
       dns: { ttlSeconds: p.ttl, drainDelaySeconds: 2 * p.ttl + p.drainExtra, drainFloorRps: p.floor },
       fargate: { minTasks: p.minTasks, maxTasks: 10 },
       warming: { timeoutSeconds: p.warming },
+      spill: { holdSeconds: p.ttl + p.spillHoldExtra },
     });
     if (!parsed.ok) throw new Error(`generated an invalid policy: ${JSON.stringify(parsed.issues)}`);
     return parsed.policy;

@@ -15,14 +15,14 @@ const busy = { totalRpsUpWindow: 40, totalRpsDownWindow: 60 };
 const quiet = { totalRpsUpWindow: 1, totalRpsDownWindow: 2 };
 
 function latest(c: TierContext): number {
-  return Math.max(c.enteredAt, c.stepStartedAt, c.stepSyncedAt ?? 0, c.drainSyncedAt ?? 0, c.lastTierChangeAt ?? 0);
+  return Math.max(c.enteredAt, c.stepStartedAt, c.stepSyncedAt ?? 0, c.drainSyncedAt ?? 0, c.lastTierChangeAt ?? 0, c.capChangedAt ?? 0);
 }
 
 /** The observations worth trying from a snapshot: every situation the machine distinguishes. */
 function events(snapshot: TierSnapshot): ObserveEvent[] {
   const t = latest(snapshot.context);
   const steps = policyWith().dual.steps;
-  const w = steps[Math.min(snapshot.context.stepIndex, steps.length - 1)];
+  const w = Math.min(steps[Math.min(snapshot.context.stepIndex, steps.length - 1)], snapshot.context.albCap ?? 100);
   const after = (ms: number, o: Observation): ObserveEvent => ({ type: 'observe', observation: o, now: t + ms });
   const serving = (weight: number, metrics = {}) =>
     observation({ stack: readyStack, dns: albWeight(weight), metrics: { ...busy, ...healthyAlbTraffic(weight), ...metrics } });
@@ -40,6 +40,9 @@ function events(snapshot: TierSnapshot): ObserveEvent[] {
     after(5 * MIN, observation({ stack: { status: 'in-progress' }, policy: policyWith({ mode: { type: 'pinned', tier: 'lambda' } }) })),
     after(3 * MIN, serving(w)),
     after(3 * MIN, serving(w, { alb5xx: 9_000 })),
+    // Demand far above two tasks' capacity: the cap drops; then demand the tier carries: it comes back.
+    after(5 * MIN, serving(w, { demandRps: 400, albRpsRecent: 4 * w, albOverloadRps: w })),
+    after(5 * MIN, serving(w, { demandRps: 2, albRpsRecent: 1 })),
     after(3 * MIN, { ...serving(w), stack: { ...readyStack, healthyTargets: 0 } }),
     after(3 * MIN, { ...serving(w), policy: policyWith({ mode: { type: 'pinned', tier: 'lambda' } }) }),
     after(20 * MIN, serving(w, quiet)),
@@ -56,7 +59,7 @@ function events(snapshot: TierSnapshot): ObserveEvent[] {
 
 // The abstraction the graph is built over: the state and what the context decides with, not raw times.
 const serializeState = (s: TierSnapshot) =>
-  JSON.stringify([s.value, s.context.stepIndex, s.context.stepSyncedAt !== undefined, s.context.drainSyncedAt !== undefined]);
+  JSON.stringify([s.value, s.context.stepIndex, s.context.stepSyncedAt !== undefined, s.context.drainSyncedAt !== undefined, s.context.albCap ?? 100]);
 const serializeEvent = (e: ObserveEvent) => JSON.stringify([e.now, e.observation]);
 const options = { events, serializeState, serializeEvent, input: { now: T0 } };
 

@@ -1,4 +1,5 @@
 import { assign, setup } from 'xstate';
+import { capacityMove, overCapacity } from './capacity';
 import type { Observation } from './observation';
 import { effectiveMode, type Policy } from './policy';
 
@@ -41,6 +42,15 @@ export interface TierContext {
   stepStartedAt: number;
   /** When the current step's weight was first seen written and in sync. */
   stepSyncedAt?: number;
+  /**
+   * The most ALB weight the tier carries while it is saturated (0–100; absent: 100, no cap). Lambda
+   * takes the rest; given back in steps as capacity catches up.
+   */
+  albCap?: number;
+  /** When the cap last moved: moves are damped by `spill.holdSeconds`. */
+  capChangedAt?: number;
+  /** When the ALB was first seen over the tier's capacity, in the present stretch of it. */
+  overSince?: number;
   /** When ALB weight 0 was first seen in sync while draining. */
   drainSyncedAt?: number;
   /** Consecutive failures, for exponential backoff. */
@@ -71,7 +81,9 @@ export type TransitionReason =
   | 'WeightRestored'
   | 'TrafficGone'
   | 'RecordRemoved'
-  | 'TierRemoved';
+  | 'TierRemoved'
+  | 'SpilledToLambda'
+  | 'CapacityReturned';
 
 const DAY_MS = 86_400_000;
 const s = (seconds: number) => seconds * 1000;
@@ -91,6 +103,12 @@ export function tasksFor(policy: Policy, rps: number | undefined): number {
 export function stepWeight(policy: Policy, stepIndex: number): number {
   const steps = policy.dual.steps;
   return steps[Math.min(stepIndex, steps.length - 1)];
+}
+
+/** The ALB weight asked in dual or fargate: the step's weight (100 once promoted), under the capacity cap. */
+export function askedAlbWeight(policy: Policy, context: Pick<TierContext, 'stepIndex' | 'albCap'>, phase: 'dual' | 'fargate'): number {
+  const wanted = phase === 'fargate' ? 100 : stepWeight(policy, context.stepIndex);
+  return Math.min(wanted, context.albCap ?? 100);
 }
 
 /** Whether the last-written weights have reached Route53's servers and the ALB record has this weight. */
@@ -145,7 +163,7 @@ const tierBroken = ({ event: e }: Args) => tierCannotServe(e.observation);
 function analysis(a: Args): 'pass' | 'fail' | 'wait' {
   const { observation: o } = a.event;
   const limits = o.policy.dual.analysis;
-  const weight = stepWeight(o.policy, a.context.stepIndex);
+  const weight = askedAlbWeight(o.policy, a.context, 'dual');
   const m = o.metrics;
   if (m.albRequests !== undefined && m.albRequests >= limits.minRequests) {
     const errorRate = (m.alb5xx ?? 0) / m.albRequests;
@@ -160,16 +178,28 @@ function analysis(a: Args): 'pass' | 'fail' | 'wait' {
   return 'wait';
 }
 
+/**
+ * A step is judged on its own traffic: its weight in sync and held for max(TTL, step hold), and the
+ * metrics' step window (which ends where CloudWatch has settled) beginning after the weight was in sync,
+ * so the hold covers the metric lag as well as the TTL and no step passes on the step before's data.
+ */
 const stepHeld = ({ context: c, event: e }: Args) => {
   const p = e.observation.policy;
   const hold = s(Math.max(p.dns.ttlSeconds, p.dual.stepHoldSeconds));
+  const stepWindowStart = e.observation.metrics.stepWindowStart ?? e.now - s(p.dual.stepHoldSeconds);
   return (
     c.stepSyncedAt !== undefined &&
     e.now - c.stepSyncedAt >= hold &&
-    albWeightInSync(e.observation, stepWeight(p, c.stepIndex))
+    stepWindowStart >= c.stepSyncedAt &&
+    albWeightInSync(e.observation, askedAlbWeight(p, c, 'dual'))
   );
 };
 const isLastStep = ({ context: c, event: e }: Args) => c.stepIndex >= e.observation.policy.dual.steps.length - 1;
+
+type PhaseParams = { phase: 'dual' | 'fargate' };
+/** The capacity cap's move this tick, if any (see capacity.ts). */
+const moveOf = ({ context: c, event: e }: Args, { phase }: PhaseParams) =>
+  capacityMove(e.observation, { asked: askedAlbWeight(e.observation.policy, c, phase), cap: c.albCap ?? 100, changedAt: c.capChangedAt, overSince: c.overSince }, e.now);
 
 // ---- The machine ----
 
@@ -214,6 +244,8 @@ const machineSetup = setup({
     },
     recordGone: ({ event: e }) => !e.observation.dns.albRecordExists && e.observation.dns.inSync,
     stackGone: ({ event: e }) => e.observation.stack.status === 'absent',
+    overCapacity: (a, params: PhaseParams) => moveOf(a, params)?.kind === 'lower',
+    capacityReturned: (a, params: PhaseParams) => moveOf(a, params)?.kind === 'raise',
   },
   actions: {
     /** Turned by decide() into a history record; the machine itself does nothing with it. */
@@ -239,16 +271,29 @@ const machineSetup = setup({
       };
     }),
     promoted: assign({ failures: 0, failure: undefined, backoffUntil: undefined }),
+    /** The ALB's capacity cap moves (down to spill to Lambda, up to give back); the hold counts from now. */
+    moveCap: assign((a, params: PhaseParams) => ({
+      albCap: moveOf(a, params)?.cap ?? a.context.albCap,
+      capChangedAt: a.event.now,
+      overSince: undefined,
+    })),
+    /** Notes when the ALB went over the tier's capacity (and forgets it once it is not): the reaction time counts from here. */
+    noteCapacity: assign(({ context, event }, params: PhaseParams) => {
+      const over = overCapacity(event.observation, askedAlbWeight(event.observation.policy, context, params.phase));
+      if (over === undefined) return {};
+      return { overSince: over ? (context.overSince ?? event.now) : undefined };
+    }),
     nextStep: assign({
       stepIndex: ({ context }) => context.stepIndex + 1,
       stepStartedAt: ({ event }) => event.now,
       stepSyncedAt: undefined,
     }),
-    firstStep: assign({ stepIndex: 0, stepStartedAt: ({ event }) => event.now, stepSyncedAt: undefined }),
+    // A new dual phase starts uncapped: the capacity rules lower the weight again at once if they must.
+    firstStep: assign({ stepIndex: 0, stepStartedAt: ({ event }) => event.now, stepSyncedAt: undefined, albCap: undefined, capChangedAt: undefined, overSince: undefined }),
     noteStepSync: assign({
       stepSyncedAt: ({ context, event }) =>
         context.stepSyncedAt ??
-        (albWeightInSync(event.observation, stepWeight(event.observation.policy, context.stepIndex)) ? event.now : undefined),
+        (albWeightInSync(event.observation, askedAlbWeight(event.observation.policy, context, 'dual')) ? event.now : undefined),
     }),
     noteDrainSync: assign({ drainSyncedAt: ({ event }) => event.now }),
     forgetDrainSync: assign({ drainSyncedAt: undefined }),
@@ -282,6 +327,16 @@ const pinnedLambdaExit = toDraining('pinnedLambda', 'PinnedLambda');
 const lowLoadExit = toDraining('loadBelowThreshold', 'LoadBelowThreshold', { onLoad: true });
 const returns = [backToDual('pinnedFargateReturn', 'PinnedFargate', false), backToDual('loadReturned', 'LoadReturned', true)];
 
+/** Lambda as the overflow tier: the ALB's cap drops to what the tier carries, and comes back in steps. */
+function capacityMoves(phase: PhaseParams['phase']) {
+  const params = { phase };
+  const move = { type: 'moveCap', params } as const;
+  return [
+    { guard: { type: 'overCapacity', params }, actions: [move, record('SpilledToLambda')] },
+    { guard: { type: 'capacityReturned', params }, actions: [move, record('CapacityReturned')] },
+  ] as const;
+}
+
 export const tierMachine = machineSetup.createMachine({
   id: 'tier',
   initial: 'lambda',
@@ -310,10 +365,11 @@ export const tierMachine = machineSetup.createMachine({
       on: {
         observe: [
           toDraining('stackFailed', 'StackFailed', { failure: 'the Fargate tier stack failed to create' }),
-          toDraining('warmingTimedOut', 'WarmingTimedOut', { failure: 'the Fargate tier was not ready within warming.timeoutSeconds' }),
           pinnedLambdaExit,
           lowLoadExit,
+          // A tier seen ready is ready, even on the tick its timeout also passed.
           { guard: 'tierReady', target: 'dual', actions: ['firstStep', record('TierReady')] },
+          toDraining('warmingTimedOut', 'WarmingTimedOut', { failure: 'the Fargate tier was not ready within warming.timeoutSeconds' }),
         ],
       },
     },
@@ -326,15 +382,16 @@ export const tierMachine = machineSetup.createMachine({
           pinnedLambdaExit,
           lowLoadExit,
           toDraining('stepStalled', 'StepStalled', { failure: 'a dual step could not be judged within dual.maxStepSeconds' }),
+          ...capacityMoves('dual'),
           { guard: 'lastStepPassed', target: 'fargate', actions: ['promoted', record('Promoted')] },
           { guard: 'stepPassed', actions: ['nextStep', record('StepPassed')] },
-          { actions: 'noteStepSync' },
+          { actions: ['noteStepSync', { type: 'noteCapacity', params: { phase: 'dual' } }] },
         ],
       },
     },
     fargate: {
       entry: 'beginPhase',
-      on: { observe: [tierBrokenExit, pinnedLambdaExit, lowLoadExit] },
+      on: { observe: [tierBrokenExit, pinnedLambdaExit, lowLoadExit, ...capacityMoves('fargate'), { actions: { type: 'noteCapacity', params: { phase: 'fargate' } } }] },
     },
     draining: {
       entry: ['beginPhase', 'forgetDrainSync'],

@@ -47,6 +47,31 @@ export interface MetricsObservation {
   albRequests?: number;
   alb5xx?: number;
   albP95Ms?: number;
+  /**
+   * When the window of the step figures (albRequests, alb5xx, albP95Ms, albShare) begins, epoch ms.
+   * CloudWatch publishes minutes late, so a dual step is judged only once this is after its weight was
+   * in sync: on its own traffic. Absent: the window is the step hold before the tick.
+   */
+  stepWindowStart?: number;
+  /**
+   * Demand: the highest per-minute rate of both tiers together over the last few settled minutes (the
+   * capacity window), requests the tasks handed to Lambda counted once, at the ALB.
+   */
+  demandRps?: number;
+  /** Highest per-minute rate the ALB received over the capacity window. */
+  albRpsRecent?: number;
+  /**
+   * What says the tier is saturated, per second over the capacity window: requests the tasks handed to
+   * Lambda (the instant spill), the ALB's own 5xx (no target could take it), connections it rejected,
+   * and targets' 5xx.
+   */
+  spilledRps?: number;
+  albOverloadRps?: number;
+  /** Highest per-minute requests per healthy target over the capacity window, per second. */
+  rpsPerTarget?: number;
+  /** Lambda: the most concurrent executions and the rate of requests it served over the capacity window. */
+  lambdaConcurrency?: number;
+  lambdaRps?: number;
 }
 
 /** Results of synthetic `/healthz` probes through the ALB since the current dual step began. */

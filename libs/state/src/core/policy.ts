@@ -94,13 +94,60 @@ export const PolicySchema = z
         cpu: z.number().int().default(256),
         memoryMiB: z.number().int().default(512),
         minTasks: z.number().int().min(1).max(1000).default(1),
-        maxTasks: z.number().int().min(1).max(1000).default(10),
+        /**
+         * A money cap: the most tasks the tier may run, whatever the demand. When it binds, Lambda serves
+         * the rest (the ALB's weight drops to the share the tier carries) and `AtCapacity` says so. The
+         * default, 100 tasks of 0.25 vCPU / 0.5 GB, is about $1,270 a month at list price at the cap
+         * (docs/cost-model.md), ~1,000 rps: the scale of the traces the product is judged on.
+         */
+        maxTasks: z.number().int().min(1).max(1000).default(100),
         /**
          * Requests per second one task is kept at: sizes the first task count and ECS target tracking.
          * 7 holds a 0.25 vCPU task at about 70 % of what it serves (~10 rps); the simulator showed 50
          * losing a quarter of the requests on real traces (docs/cost-model.md).
          */
         targetRpsPerTask: z.number().positive().max(100_000).default(7),
+        /**
+         * Requests per second one task serves at most (past it, it spills to Lambda). The tier's capacity
+         * is healthy tasks × this. Absent: `targetRpsPerTask / 0.7` (target tracking holds tasks at ~70 %).
+         */
+        capacityRpsPerTask: z.number().positive().max(100_000).optional(),
+      })
+      .prefault({}),
+    /**
+     * Lambda as the overflow tier: while the Fargate tier cannot carry the demand, the ALB's weight drops
+     * to the share the tier carries and Lambda takes the rest, and it is given back in steps as capacity
+     * catches up. Changes are damped: at most one per `holdSeconds`.
+     */
+    spill: z
+      .strictObject({
+        /** Share of the tier's capacity the ALB's weight is set to carry while it is saturated. */
+        headroom: z.number().min(0.1).max(1).default(0.8),
+        /**
+         * Least time between two weight changes made for capacity: a change must have reached clients
+         * (TTL) and the metrics (their lag) before the next is judged. At least `dns.ttlSeconds`.
+         */
+        holdSeconds: seconds(240),
+        /** Least percentage points of ALB weight a step gives back; a step gives back all that fits. */
+        returnStep: z.number().int().min(1).max(100).default(25),
+        /**
+         * How long the tier may stay over its capacity, its tasks handing the excess to Lambda per request,
+         * before the weight drops: long enough for the tasks the demand needs to start (a request a task
+         * hands over costs Lambda's fees; one through API Gateway costs its fee too). No wait when the
+         * task cap binds or the ALB itself refuses requests.
+         */
+        reactionSeconds: z.number().int().nonnegative().max(86_400).default(600),
+      })
+      .prefault({}),
+    /** The account's Lambda limits: the spill never plans more than Lambda can take. */
+    lambda: z
+      .strictObject({
+        /** Concurrent executions the function may use (the account's regional quota, 1,000 by default). */
+        concurrencyLimit: z.number().int().min(1).max(1_000_000).default(1000),
+        /** New execution environments Lambda adds per 10 seconds (1,000 per function). */
+        burstPer10Seconds: z.number().int().min(1).max(1_000_000).default(1000),
+        /** A request's duration, to turn concurrency into requests per second when Lambda's own figures do not tell it. */
+        durationMs: z.number().positive().max(900_000).default(100),
       })
       .prefault({}),
     warming: z.strictObject({ timeoutSeconds: seconds(900) }).prefault({}),
@@ -139,6 +186,10 @@ function crossFieldRules(p: unknown, ctx: z.core.$RefinementCtx) {
       rule(['dual', 'steps'], 'rising', 'each step must be above the one before');
     }
     if (steps[steps.length - 1] !== 100) rule(['dual', 'steps'], 'endsAt100', 'the last step must be 100');
+  }
+  const hold = num(at('spill', 'holdSeconds'));
+  if (hold !== undefined && ttl !== undefined && hold < ttl) {
+    rule(['spill', 'holdSeconds'], 'atLeastTtl', 'must be at least dns.ttlSeconds: a weight change must reach clients before the next');
   }
   const minTasks = num(at('fargate', 'minTasks'));
   const maxTasks = num(at('fargate', 'maxTasks'));
@@ -231,6 +282,11 @@ export function effectiveMode(policy: Policy, now: number): Policy['mode'] {
   const mode = policy.mode;
   if (mode.type === 'pinned' && mode.until !== undefined && Date.parse(mode.until) <= now) return { type: 'auto' };
   return mode;
+}
+
+/** Requests per second one task serves at most: the policy's figure, or its target at ~70 % utilisation. */
+export function capacityPerTask(policy: Policy): number {
+  return policy.fargate.capacityRpsPerTask ?? policy.fargate.targetRpsPerTask / 0.7;
 }
 
 /** Whether either threshold is `auto`, derived from the cost model. */

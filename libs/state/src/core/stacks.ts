@@ -41,6 +41,10 @@ export const TIER_PARAMETERS = {
   taskExecutionRoleArn: 'TaskExecutionRoleArn',
   taskRoleArn: 'TaskRoleArn',
   petsTable: 'PetsTable',
+  /** The function a saturated task hands its excess to, per request (the instant spill): the base stack's. */
+  spillFunctionName: 'SpillFunctionName',
+  /** Requests one task serves at once; past it, the next ones go to the spill function. */
+  maxInFlightPerTask: 'MaxInFlightPerTask',
 } as const;
 
 /** Outputs of the tier stack that the reconciler reads. */

@@ -6,7 +6,11 @@ import type { Policy } from './policy';
 export const PHASES = ['lambda', 'warming', 'dual', 'fargate', 'draining'] as const;
 export type Phase = (typeof PHASES)[number];
 
-export type ConditionType = 'Ready' | 'Progressing' | 'Degraded';
+/**
+ * Ready, Progressing and Degraded as Kubernetes has them; AtCapacity (the tier cannot carry the demand)
+ * and Spilling (Lambda takes what it cannot) for the overflow.
+ */
+export type ConditionType = 'Ready' | 'Progressing' | 'Degraded' | 'AtCapacity' | 'Spilling';
 
 /** A Kubernetes-style condition: a type, whether it holds, a PascalCase reason and a sentence. */
 export interface Condition {

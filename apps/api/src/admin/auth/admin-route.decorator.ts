@@ -1,14 +1,9 @@
 import { applyDecorators, Header, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiSecurity,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiExtension, ApiNotModifiedResponse, ApiSecurity } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { AdminScope } from '../../config/config';
+import { ApiErrors } from '../../openapi/errors';
 
 /** Name of the OpenAPI security scheme `Authorization: Bearer <key>`. */
 export const ADMIN_BEARER_SCHEME = 'admin-bearer';
@@ -30,7 +25,7 @@ const writeLimited = SkipThrottle({ [READ_LIMIT]: true, [WRITE_LIMIT]: false });
 /**
  * An admin route that needs a credential with `scope`: a `read` route counts against the read limit,
  * an `operate` route against the write limit, and the OpenAPI document shows both security schemes
- * and the 401/403/429 answers. Answers are never cached.
+ * (either one will do), the scope (`x-admin-scope`) and the 401/403/429 answers. Answers are never cached.
  */
 export function AdminRoute(scope: AdminScope) {
   return applyDecorators(
@@ -38,11 +33,14 @@ export function AdminRoute(scope: AdminScope) {
     scope === 'read' ? readLimited : writeLimited,
     // Admin answers are one operator's view of live state: no cache or proxy may keep them.
     Header('Cache-Control', 'no-store'),
-    ApiBearerAuth(ADMIN_BEARER_SCHEME),
+    ApiSecurity(ADMIN_BEARER_SCHEME),
     ApiSecurity(ADMIN_API_KEY_SCHEME),
-    ApiUnauthorizedResponse({ description: 'No credential, or one that is not valid (see `WWW-Authenticate`).' }),
-    ApiForbiddenResponse({ description: `The credential lacks the \`${scope}\` scope.` }),
-    ApiTooManyRequestsResponse({ description: 'Too many admin requests from this client; see `Retry-After`.' }),
+    ApiExtension('x-admin-scope', scope),
+    ApiErrors({
+      401: 'No credential, or one that no scheme accepts (see `WWW-Authenticate`).',
+      403: `The credential lacks the \`${scope}\` scope (see \`WWW-Authenticate\`).`,
+      429: `Too many admin ${scope === 'read' ? 'reads' : 'writes'} from this client this minute; retry after \`Retry-After\` seconds.`,
+    }),
   );
 }
 
@@ -51,5 +49,10 @@ export function AdminRoute(scope: AdminScope) {
  * rate-limited. Every data call the page makes goes to an {@link AdminRoute}.
  */
 export function AdminPublic() {
-  return applyDecorators(SetMetadata(ADMIN_PUBLIC, true), readLimited);
+  return applyDecorators(
+    SetMetadata(ADMIN_PUBLIC, true),
+    readLimited,
+    ApiNotModifiedResponse({ description: 'The file has not changed since the `ETag` sent as `If-None-Match`.' }),
+    ApiErrors({ 429: 'Too many admin reads from this client this minute; retry after `Retry-After` seconds.' }),
+  );
 }

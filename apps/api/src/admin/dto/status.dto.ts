@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PHASES, type Intent, type Phase, type Policy } from '@lambdaflex/state';
+import { PHASES, type ConditionType, type Intent, type Phase, type Policy } from '@lambdaflex/state';
 import { TransitionDto } from './history.dto';
 
 /** A Kubernetes-style condition of the service. */
 export class ConditionDto {
-  @ApiProperty({ enum: ['Ready', 'Progressing', 'Degraded'] }) type!: 'Ready' | 'Progressing' | 'Degraded';
+  @ApiProperty({ enum: ['Ready', 'Progressing', 'Degraded', 'AtCapacity', 'Spilling'] }) type!: ConditionType;
   @ApiProperty({ enum: ['True', 'False'] }) status!: 'True' | 'False';
   @ApiProperty({ example: 'Serving' }) reason!: string;
   @ApiProperty() message!: string;
@@ -30,7 +30,7 @@ export type FargateHealth = (typeof FARGATE_HEALTH)[number];
 export class FargateTierDto {
   @ApiProperty({ minimum: 0, maximum: 100 }) weight!: number;
   @ApiProperty({ description: 'Whether the last intent wants the tier stack to exist.' }) stack!: boolean;
-  @ApiPropertyOptional({ description: 'Tasks the last intent asked of the stack.' }) desiredTasks?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Tasks the last intent asked of the stack.' }) desiredTasks?: number;
   @ApiProperty({ enum: FARGATE_HEALTH }) health!: FargateHealth;
 }
 
@@ -48,7 +48,7 @@ export class RateSampleDto {
 
 /** The policy behind the status: its generation, whether it is valid, and its mode. */
 export class PolicySummaryDto {
-  @ApiPropertyOptional({ description: 'Absent when no policy is stored (the defaults apply).' }) generation?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Absent when no policy is stored (the defaults apply).' }) generation?: number;
   @ApiProperty({ description: 'False when the stored item breaks the schema; the reconciler then keeps its last good one.' })
   valid!: boolean;
   @ApiPropertyOptional({ type: Object, description: 'The stored mode: auto, pinned (tier, until) or paused.' })
@@ -64,7 +64,7 @@ export class StatusDto {
   @ApiProperty({ type: [ConditionDto] }) conditions!: ConditionDto[];
   @ApiProperty({ type: WeightsDto }) weights!: WeightsDto;
   @ApiProperty({ type: TiersDto }) tiers!: TiersDto;
-  @ApiProperty({ description: 'The policy generation the reconciler last finished a tick with.' })
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'The policy generation the reconciler last finished a tick with.' })
   observedGeneration!: number;
   @ApiProperty({ type: PolicySummaryDto }) policy!: PolicySummaryDto;
   @ApiProperty({ description: 'Whether the reconciler has acted on the current policy (observed = policy generation).' })

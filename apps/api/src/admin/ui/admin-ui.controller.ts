@@ -33,36 +33,36 @@ export const ADMIN_PAGE_CSP = [
 export class AdminUiController {
   @Get()
   @AdminPublic()
-  @ApiOperation({ summary: 'The status page (asks for an admin key; holds no data)' })
+  @ApiOperation({ operationId: 'getAdminPage', summary: 'The status page (asks for an admin key; holds no data)', security: [] })
   @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'The page.' })
+  @ApiOkResponse({ description: 'The page.', schema: { type: 'string' } })
   page(@Res() res: Response): void {
     send(res, 'html', ADMIN_PAGE_HTML, 'no-cache');
   }
 
   @Get('admin.js')
   @AdminPublic()
-  @ApiOperation({ summary: "The status page's script" })
+  @ApiOperation({ operationId: 'getAdminPageScript', summary: "The status page's script", security: [] })
   @ApiProduces('text/javascript')
-  @ApiOkResponse({ description: 'The script.' })
+  @ApiOkResponse({ description: 'The script.', schema: { type: 'string' } })
   script(@Res() res: Response): void {
     send(res, 'js', ADMIN_PAGE_SCRIPT, 'no-cache');
   }
 
   @Get('admin.css')
   @AdminPublic()
-  @ApiOperation({ summary: "The status page's styles" })
+  @ApiOperation({ operationId: 'getAdminPageStyles', summary: "The status page's styles", security: [] })
   @ApiProduces('text/css')
-  @ApiOkResponse({ description: 'The styles.' })
+  @ApiOkResponse({ description: 'The styles.', schema: { type: 'string' } })
   styles(@Res() res: Response): void {
     send(res, 'css', ADMIN_PAGE_CSS, 'no-cache');
   }
 
   @Get('chart.umd.js')
   @AdminPublic()
-  @ApiOperation({ summary: 'Chart.js 4, as the page loads it' })
+  @ApiOperation({ operationId: 'getAdminPageChartJs', summary: 'Chart.js 4, as the page loads it', security: [] })
   @ApiProduces('text/javascript')
-  @ApiOkResponse({ description: 'The library.' })
+  @ApiOkResponse({ description: 'The library.', schema: { type: 'string' } })
   async chart(@Res() res: Response): Promise<void> {
     send(res, 'js', await chartJsSource(), 'public, max-age=3600');
   }

@@ -3,12 +3,12 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsOptional,
   IsString,
   Length,
   Matches,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { IsNotNull, IsOmittable, IsPlainText } from '../../common/validators';
 
 export const SPECIES = ['dog', 'cat', 'bird', 'fish', 'reptile', 'other'] as const;
 export const PET_STATUSES = ['available', 'pending', 'sold'] as const;
@@ -17,22 +17,41 @@ export type PetStatus = (typeof PET_STATUSES)[number];
 
 /** The body of `POST /pets`. */
 export class CreatePetDto {
-  @ApiProperty({ example: 'Rex', minLength: 1, maxLength: 100 })
+  @ApiProperty({
+    example: 'Rex',
+    minLength: 1,
+    maxLength: 100,
+    // What @IsPlainText() refuses (common/validators.ts), spelled as ranges so that any regex engine reads
+    // it: controls (Cc), bidirectional controls, U+2028/U+2029 and lone surrogates.
+    pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028-\\u202E\\u2066-\\u2069\\uD800-\\uDFFF]+$',
+    description: '1 to 100 characters, none of them a control character, a bidirectional control or a line separator.',
+  })
+  @IsNotNull()
   @IsString()
   @Length(1, 100)
+  @IsPlainText()
   name!: string;
 
   @ApiProperty({ enum: SPECIES, example: 'dog' })
+  @IsNotNull()
   @IsIn(SPECIES)
   species!: Species;
 
   @ApiPropertyOptional({ enum: PET_STATUSES, default: 'available' })
-  @IsOptional()
+  @IsOmittable()
+  @IsNotNull()
   @IsIn(PET_STATUSES)
   status?: PetStatus;
 
-  @ApiPropertyOptional({ type: [String], maxItems: 10, example: ['friendly'] })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 30, pattern: '^[\\p{L}\\p{N} _-]+$' },
+    maxItems: 10,
+    example: ['friendly'],
+    description: 'Up to 10 tags of 1 to 30 letters, digits, spaces, `_` or `-`.',
+  })
+  @IsOmittable()
+  @IsNotNull()
   @IsArray()
   @ArrayMaxSize(10)
   @IsString({ each: true })
@@ -41,8 +60,10 @@ export class CreatePetDto {
   tags?: string[];
 }
 
-/** The body of `PATCH /pets/:id`: any field of a pet, at least one. */
-export class UpdatePetDto extends PartialType(CreatePetDto) {}
+// skipNullProperties: false makes the fields omittable but not nullable (`@IsOptional()` would let a
+// null through every rule, and the update would store it).
+/** The body of `PATCH /pets/:id`: any field of a pet, at least one; `null` is not a value (a 400). */
+export class UpdatePetDto extends PartialType(CreatePetDto, { skipNullProperties: false }) {}
 
 /** A stored pet. */
 export class PetDto {
