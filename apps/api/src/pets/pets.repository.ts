@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -8,6 +7,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionally } from '@lambdaflex/state';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DYNAMODB } from '../dynamodb/dynamodb.module';
 import type { PetDto } from './dto/pet.dto';
@@ -115,16 +116,5 @@ export class PetsRepository {
         }),
       ),
     );
-  }
-}
-
-/** Awaits a conditional write; false when its condition failed. */
-async function conditionally(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw err;
   }
 }

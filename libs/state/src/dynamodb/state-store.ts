@@ -163,7 +163,7 @@ export class StateStore {
    */
   async acquireLease(service: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     if (!(ttlMs > 0)) throw new RangeError(`lease ttlMs must be positive, got ${ttlMs}`);
-    return this.succeeds(
+    return conditionally(
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
@@ -179,7 +179,7 @@ export class StateStore {
 
   /** Gives the lease up so another operator need not wait for it to expire; false (no-op) unless `owner` holds it. */
   async releaseLease(service: string, owner: string): Promise<boolean> {
-    return this.succeeds(
+    return conditionally(
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
@@ -291,18 +291,7 @@ export class StateStore {
               ExpressionAttributeNames: { '#counter': counter },
               ExpressionAttributeValues: { ':expected': expected },
             };
-    return this.succeeds(this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })));
-  }
-
-  /** Awaits a conditional write; false when its condition failed, which callers treat as an answer, not a fault. */
-  private async succeeds(write: Promise<unknown>): Promise<boolean> {
-    try {
-      await write;
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return conditionally(this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })));
   }
 }
 
@@ -330,4 +319,18 @@ function decodeCursor(cursor: string, service: string): Item {
     key.sk.startsWith(HISTORY_PREFIX);
   if (!isHistoryKey) throw new InvalidCursorError(cursor);
   return key as Item;
+}
+
+/**
+ * Awaits a conditional DynamoDB write: true when it was made, false when its condition failed (which
+ * callers treat as an answer, not a fault); any other error is thrown.
+ */
+export async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
 }
