@@ -21,6 +21,8 @@ async function main() {
   let weights: TickLine['weights'];
   const stack = await startLocalStack({
     edgePort: EDGE_PORT,
+    // Idle services reconciled beside the pet store (`EXTRA_SERVICES=billing,orders npm start`): the fleet tick at work.
+    extraServices: process.env.EXTRA_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean),
     appEnv: { ADMIN_KEYS: `operate:${adminHash}` },
     onTick: (tick) => {
       last = tick;

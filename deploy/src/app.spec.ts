@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TIER_PARAMETERS } from '@lambdaflex/state';
 import { createLambdaFlexApp } from './app';
-import { DEFAULT_API_THROTTLE, EXAMPLE_SETTINGS, SettingsError, readSettings } from './settings';
+import { Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_API_THROTTLE, EXAMPLE_SETTINGS, SettingsError, readControlTargets, readSettings } from './settings';
 import { stubReconcilerBundle } from './testing/template-helpers';
 
 const SETTINGS_ENV = {
@@ -59,6 +61,86 @@ describe('createLambdaFlexApp (what nx run deploy:synth writes)', () => {
     const base = JSON.parse(readFileSync(path.join(app.synth().directory, 'lambdaflex-shop.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const stage = Object.values(base.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
     expect(stage?.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 75, ThrottlingBurstLimit: 150 });
+  });
+});
+
+describe('createLambdaFlexApp with controlTargets (one control stack per account and region)', () => {
+  it('builds one control stack per target, each pinned to its account and region with its own table, queue and schedule', () => {
+    // Arrange
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-synth-'));
+    // Act
+    const { app, controlStacks } = createLambdaFlexApp({
+      outdir,
+      reconcilerCodePath: stubReconcilerBundle(),
+      env: { ...SETTINGS_ENV, LAMBDAFLEX_CONTROL_TARGETS: '111111111111/eu-west-1, 222222222222/us-east-1' },
+    });
+    const assembly = app.synth();
+    // Assert
+    expect(controlStacks.map((s) => [s.node.id, s.stackName, s.account, s.region])).toEqual([
+      ['LambdaFlexControl-111111111111-eu-west-1', 'LambdaFlexControl', '111111111111', 'eu-west-1'],
+      ['LambdaFlexControl-222222222222-us-east-1', 'LambdaFlexControl', '222222222222', 'us-east-1'],
+    ]);
+    expect(assembly.stacks.map((s) => [s.id, s.environment.account, s.environment.region]).sort()).toEqual([
+      ['LambdaFlexControl-111111111111-eu-west-1', '111111111111', 'eu-west-1'],
+      ['LambdaFlexControl-222222222222-us-east-1', '222222222222', 'us-east-1'],
+      ['lambdaflex-shop', 'unknown-account', 'unknown-region'],
+    ]);
+    for (const stack of controlStacks) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      template.resourceCountIs('AWS::SQS::Queue', 2);
+      template.resourceCountIs('AWS::Events::Rule', 1);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      expect(existsSync(path.join(outdir, `${stack.artifactId}.template.json`))).toBe(true);
+    }
+  });
+
+  it('reads the targets from --context before the environment', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-synth-'));
+    const { controlTargets, app } = createLambdaFlexApp({
+      outdir,
+      reconcilerCodePath: stubReconcilerBundle(),
+      env: { LAMBDAFLEX_CONTROL_TARGETS: '111111111111/eu-west-1' },
+      context: { controlTargets: '333333333333/ap-southeast-2' },
+    });
+    expect(controlTargets).toEqual([{ account: '333333333333', region: 'ap-southeast-2' }]);
+    expect(app.node.children.filter(Stack.isStack).map((s) => s.node.id)).toEqual(['LambdaFlexControl-333333333333-ap-southeast-2', 'lambdaflex-example']);
+  });
+
+  it('keeps one environment-agnostic LambdaFlexControl when no target is set', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-synth-'));
+    const { controlStacks } = createLambdaFlexApp({ outdir, reconcilerCodePath: stubReconcilerBundle(), env: {} });
+    expect(controlStacks.map((s) => [s.node.id, s.stackName, Token.isUnresolved(s.account), Token.isUnresolved(s.region)])).toEqual([['LambdaFlexControl', 'LambdaFlexControl', true, true]]);
+  });
+});
+
+describe('readControlTargets', () => {
+  it('is empty when unset or blank', () => {
+    expect(readControlTargets(fromEnv({}))).toEqual([]);
+    expect(readControlTargets(fromEnv({ LAMBDAFLEX_CONTROL_TARGETS: ' , ' }))).toEqual([]);
+  });
+
+  it('reads account/region pairs, trimmed', () => {
+    expect(readControlTargets(fromEnv({ LAMBDAFLEX_CONTROL_TARGETS: ' 111111111111 / eu-west-1,222222222222/us-gov-west-1 ' }))).toEqual([
+      { account: '111111111111', region: 'eu-west-1' },
+      { account: '222222222222', region: 'us-gov-west-1' },
+    ]);
+  });
+
+  it.each([
+    ['an account that is not 12 digits', '11111/eu-west-1'],
+    ['a missing region', '111111111111'],
+    ['a region that is not one', '111111111111/Ireland'],
+    ['a third part', '111111111111/eu-west-1/extra'],
+    ['the region first', 'eu-west-1/111111111111'],
+  ])('refuses %s, naming the entry and the expected form', (_case, entry) => {
+    const read = () => readControlTargets(fromEnv({ LAMBDAFLEX_CONTROL_TARGETS: `222222222222/us-east-1,${entry}` }));
+    expect(read).toThrow(SettingsError);
+    expect(read).toThrow(`invalid controlTargets (--context controlTargets=... or LAMBDAFLEX_CONTROL_TARGETS): "${entry}" is not <12-digit account>/<region> such as 111111111111/eu-west-1`);
+  });
+
+  it('refuses the same account and region twice (one control stack each)', () => {
+    expect(() => readControlTargets(fromEnv({ LAMBDAFLEX_CONTROL_TARGETS: '111111111111/eu-west-1,111111111111/eu-west-1' }))).toThrow(/listed twice/);
   });
 });
 

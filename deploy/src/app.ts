@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { baseStackName } from '@lambdaflex/state';
 import { App } from 'aws-cdk-lib';
-import { CONTROL_STACK_NAME } from './naming';
-import { REQUIRE_SETTINGS_CONTEXT, readSettings, type DeploySettings } from './settings';
+import { CONTROL_STACK_NAME, controlStackId } from './naming';
+import { REQUIRE_SETTINGS_CONTEXT, readControlTargets, readSettings, type ControlTarget, type DeploySettings } from './settings';
 import { BaseStack } from './stacks/base-stack';
 import { ControlStack } from './stacks/control-stack';
 import { writeTierTemplate } from './tier-template';
@@ -23,14 +23,20 @@ export interface LambdaFlexAppOptions {
 export interface LambdaFlexApp {
   app: App;
   settings: DeploySettings;
+  /** The accounts and regions given a control stack each; empty: one stack, for the caller's account and region. */
+  controlTargets: ControlTarget[];
+  /** The control stacks: one, or one per target. */
+  controlStacks: ControlStack[];
   tierTemplatePath: string;
 }
 
 /**
  * Builds the deployable app: the control stack and one service's base stack (`cdk deploy --all` deploys
  * both), after writing the tier template beside them as plain JSON. The tier stack is not in this app:
- * only the reconciler deploys it. Every stack is environment-agnostic, so synthesis needs no AWS
- * account or credentials; `cdk deploy` targets the account and region of the caller's credentials.
+ * only the reconciler deploys it. By default every stack is environment-agnostic, so synthesis needs no
+ * AWS account or credentials; `cdk deploy` targets the account and region of the caller's credentials.
+ * With `controlTargets`, there is one control stack per listed account and region instead, each pinned
+ * to it (docs/fleet.md); the base stack still goes where the caller's credentials point.
  * @throws SettingsError when the settings are incomplete or invalid.
  */
 export function createLambdaFlexApp(options: LambdaFlexAppOptions): LambdaFlexApp {
@@ -44,12 +50,16 @@ export function createLambdaFlexApp(options: LambdaFlexAppOptions): LambdaFlexAp
   };
   const required = String(app.node.tryGetContext(REQUIRE_SETTINGS_CONTEXT)) === 'true';
   const settings = readSettings(fromContextOrEnv, required);
+  const controlTargets = readControlTargets(fromContextOrEnv);
 
-  new ControlStack(app, CONTROL_STACK_NAME, {
+  const control = {
     reconcilerCodePath: options.reconcilerCodePath,
     tierTemplatePath,
     hostedZoneIds: settings.hostedZoneIds,
-  });
+  };
+  const controlStacks = controlTargets.length
+    ? controlTargets.map((env) => new ControlStack(app, controlStackId(env), { ...control, env, stackName: CONTROL_STACK_NAME }))
+    : [new ControlStack(app, CONTROL_STACK_NAME, control)];
   new BaseStack(app, baseStackName(settings.service), {
     service: settings.service,
     domainName: settings.domainName,
@@ -58,5 +68,5 @@ export function createLambdaFlexApp(options: LambdaFlexAppOptions): LambdaFlexAp
     imageTagOrDigest: settings.imageTag,
     apiThrottle: settings.apiThrottle,
   });
-  return { app, settings, tierTemplatePath };
+  return { app, settings, controlTargets, controlStacks, tierTemplatePath };
 }

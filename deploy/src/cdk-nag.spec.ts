@@ -71,6 +71,11 @@ describe('cdk-nag AwsSolutions pack on every stack', () => {
     for (const rule of ['AwsSolutions-L1', 'AwsSolutions-APIG1', 'AwsSolutions-ELB2', 'AwsSolutions-S10']) expect(ids.has(rule)).toBe(false);
   });
 
+  it('acknowledges the coordinator’s stack listing on * on its own policy, with its own reason', () => {
+    const listing = stacks.flatMap(acknowledgments).filter((a) => /\/Reconciler\/FleetListing$/.test(a.path));
+    expect(listing).toEqual([{ id: 'AwsSolutions-IAM5[Resource::*]', reason: expect.stringMatching(/DescribeStacks without a StackName.*ListStacks/), path: 'LambdaFlexControl/Reconciler/FleetListing' }]);
+  });
+
   it('acknowledges wildcard resources (IAM5) one by one, never a wildcard action', () => {
     const iam5 = stacks.flatMap(acknowledgments).filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
     expect(iam5.length).toBeGreaterThan(10);

@@ -9,12 +9,16 @@ import { iamStatements, statementsOfRole, stubReconcilerBundle, templateFile, ty
 
 /**
  * The only actions granted on `Resource: "*"`, in any stack, each because AWS offers no resource-level
- * permission for it (the IAM Service Authorization Reference lists no resource type for the action).
- * Adding an entry here is a review decision: say why AWS cannot scope it.
+ * permission for it (the IAM Service Authorization Reference lists no resource type for the action), or
+ * authorizes the call as it is made on `*` only. Adding an entry here is a review decision: say why AWS
+ * cannot scope it.
  */
 const ALLOWED_ON_ANY_RESOURCE: Record<string, string> = {
-  // The reconciler.
+  // The reconciler (coordinator and worker).
   'cloudwatch:GetMetricData': 'metrics are not IAM resources; GetMetricData has no resource type',
+  // The coordinator's listing of the account's stacks (its own statement; single stacks stay scoped to lambdaflex-*).
+  'cloudformation:DescribeStacks': 'DescribeStacks without a StackName (the paged listing of every stack) is authorized on * only',
+  'cloudformation:ListStacks': 'ListStacks has no resource type; AWS documents it as needed by DescribeStacks without a StackName',
   // The tier's task execution role (base stack).
   'ecr:GetAuthorizationToken': 'the registry login token is account-wide; the image pull itself is scoped to the repository',
   // The CloudFormation service role reads back what it creates; Describe/List calls have no resource type.
@@ -87,6 +91,16 @@ describe('IAM in every template', () => {
   it('uses every listed exception (the list stays exactly as long as it must)', () => {
     const onAnyResource = new Set(statements().filter((s) => s.resources.includes('*')).flatMap((s) => s.actions));
     expect(Object.keys(ALLOWED_ON_ANY_RESOURCE).filter((a) => !onAnyResource.has(a))).toEqual([]);
+  });
+
+  it('lists stacks on * in one statement of the coordinator only; every other DescribeStacks names lambdaflex-* stacks', () => {
+    const onAny = statements().filter((s) => s.resources.includes('*') && s.actions.some((a) => a.startsWith('cloudformation:')));
+    expect(onAny.map((s) => [s.stack, s.where, s.actions, s.resources])).toEqual([
+      ['control', expect.stringMatching(/^ReconcilerFleetListing\w+\/ListAccountStacks$/), ['cloudformation:DescribeStacks', 'cloudformation:ListStacks'], ['*']],
+    ]);
+    const scoped = statements().filter((s) => s.actions.includes('cloudformation:DescribeStacks') && !s.resources.includes('*'));
+    expect(scoped.map((s) => s.where.split('/')[0].replace(/[A-F0-9]{8}$/, ''))).toEqual(['ReconcilerRoleDefaultPolicy', 'ReconcilerWorkerRoleDefaultPolicy']);
+    for (const s of scoped) expect(s.resources).toEqual(['arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/lambdaflex-*']);
   });
 
   it('attaches no managed policy (their statements would escape this check)', () => {

@@ -26,7 +26,8 @@ try {
     JSON.stringify({
       msg: 'synthesized',
       outdir: path.relative(workspaceRoot, outdir) || '.',
-      stacks: assembly.stacks.map((s) => s.stackName),
+      // `<id> (<stack name>)` where they differ: control stacks pinned to several targets share one name.
+      stacks: assembly.stacks.map((s) => s.displayName),
       tierTemplate: path.relative(workspaceRoot, tierTemplatePath),
       ...(settings === EXAMPLE_SETTINGS ? { note: 'example settings: set them to deploy (docs/deploy.md)' } : {}),
     }),

@@ -10,6 +10,13 @@
  */
 export const CONTROL_STACK_NAME = 'LambdaFlexControl';
 
+/**
+ * The control stack's id in the app when it is pinned to an account and region (the `controlTargets`
+ * setting): the CloudFormation name stays {@link CONTROL_STACK_NAME} in every account and region, while
+ * the id keeps the stacks (and their template files) apart in one app. `cdk deploy <id>` selects one.
+ */
+export const controlStackId = (target: { account: string; region: string }): string => `${CONTROL_STACK_NAME}-${target.account}-${target.region}`;
+
 /** The state table; the reconciler CLI's default `--table`. */
 export const STATE_TABLE_NAME = 'lambdaflex-state';
 

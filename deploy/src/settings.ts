@@ -118,3 +118,51 @@ export function readSettings(lookup: (source: { context: string; env: string }) 
   const { apiThrottleRate: rateLimit, apiThrottleBurst: burstLimit, ...rest } = parsed.data;
   return { ...rest, hostedZoneIds: [...new Set(parsed.data.hostedZoneIds)], apiThrottle: { rateLimit, burstLimit } };
 }
+
+/** An AWS account and region that gets its own control stack. */
+export interface ControlTarget {
+  account: string;
+  region: string;
+}
+
+/**
+ * Where the control stacks go: `account/region` entries, comma-separated. Unset means one control stack
+ * in the account and region of the deploying credentials, as a single-environment deploy has always had.
+ */
+export const CONTROL_TARGETS_SOURCE = { context: 'controlTargets', env: 'LAMBDAFLEX_CONTROL_TARGETS' } as const;
+
+const ACCOUNT_ID = /^\d{12}$/;
+// us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, us-isob-east-1...
+const REGION = /^[a-z]{2,3}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Reads the control targets ({@link CONTROL_TARGETS_SOURCE}): one control stack per account and region,
+ * so each entry is `<12-digit account>/<region>` and none may repeat. `[]` when unset.
+ * @throws SettingsError naming every malformed or repeated entry.
+ */
+export function readControlTargets(lookup: (source: { context: string; env: string }) => string | undefined): ControlTarget[] {
+  const entries = (lookup(CONTROL_TARGETS_SOURCE) ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const problems: string[] = [];
+  const targets: ControlTarget[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const [account, region, ...rest] = entry.split('/').map((part) => part.trim());
+    if (rest.length || !ACCOUNT_ID.test(account ?? '') || !REGION.test(region ?? '')) {
+      problems.push(`"${entry}" is not <12-digit account>/<region> such as 111111111111/eu-west-1`);
+    } else if (seen.has(`${account}/${region}`)) {
+      problems.push(`"${entry}" is listed twice (one control stack per account and region)`);
+    } else {
+      seen.add(`${account}/${region}`);
+      targets.push({ account, region });
+    }
+  }
+  if (problems.length) {
+    throw new SettingsError(
+      `invalid controlTargets (--context ${CONTROL_TARGETS_SOURCE.context}=... or ${CONTROL_TARGETS_SOURCE.env}): ${problems.join('; ')}`,
+    );
+  }
+  return targets;
+}

@@ -1,5 +1,5 @@
 import { parsePolicy, TIER_PARAMETERS, tierStackName, type Phase } from '@lambdaflex/state';
-import { reconcileAll, reconcileOnce, simulate, type TickResult } from '@lambdaflex/reconciler';
+import { createFleetMemory, reconcileFleet, reconcileOnce, simulate, type TickResult } from '@lambdaflex/reconciler';
 import { startDynalite, type LocalDynamoDb } from '@lambdaflex/local-cloud';
 import { FAST_POLICY, startHarness, T0, type Harness } from '../support/reconciler';
 
@@ -217,17 +217,17 @@ describe('the reconcile loop against the simulated world', () => {
   });
 });
 
-describe('reconcileAll, as the scheduled handler runs it', () => {
+describe('reconcileFleet, as the scheduled handler runs it', () => {
   it('reconciles every service, and one that fails holds up none of the others', async () => {
     // Arrange: two services with a world each and one without a base stack, in one table
     const h = await startHarness('shop');
     const blog = await h.addService('blog', {});
     await h.store.writePolicy(parsePolicy({ service: 'ghost' }), undefined);
     // Act
-    const results = await h.minute(0, 1, (now) => reconcileAll(h.ports, now, 2));
+    const r = await h.minute(0, 1, (now) => reconcileFleet(h.ports, now, createFleetMemory()));
     // Assert
-    const byService = Object.fromEntries(results.map((r) => [r.service, r.outcome]));
-    expect(byService).toEqual({ blog: 'reconciled', ghost: 'failed', shop: 'reconciled' });
+    expect(r.acted.sort()).toEqual(['blog', 'shop']);
+    expect(r.failed).toEqual([{ service: 'ghost', error: expect.stringContaining('base stack lambdaflex-ghost does not exist') }]);
     // Each service's first record went to its own world.
     for (const world of [h.world, blog]) expect(world.writes().map((c) => c.input.Changes)).toEqual([['UPSERT api=100']]);
     await h.stop();

@@ -37,9 +37,11 @@ const recordedTotals = () => {
 };
 
 function stacksWith(outputs: Record<string, Record<string, string>>): StackPort {
+  const describe = async (name: string) =>
+    outputs[name] ? ({ name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs: outputs[name], createdAt: '2025-12-01T00:00:00Z' } as StackDescription) : undefined;
   return {
-    describe: async (name) =>
-      outputs[name] ? ({ name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs: outputs[name], createdAt: '2025-12-01T00:00:00Z' } as StackDescription) : undefined,
+    describe,
+    describeMany: async (names) => new Map(names.flatMap((name) => (outputs[name] ? [[name, { name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs: outputs[name], createdAt: '2025-12-01T00:00:00Z' } as StackDescription] as const] : []))),
     create: async () => undefined,
     update: async () => 'no-change',
     delete: async () => undefined,

@@ -231,31 +231,57 @@ describe('leases', () => {
   });
 
   it('lets the holder renew, and keeps others out until it expires', async () => {
-    expect(await store.acquireLease('renewed', 'a', t0, ttlMs)).toBe(true);
-    expect(await store.acquireLease('renewed', 'a', t0 + 20_000, ttlMs)).toBe(true);
+    expect(await store.acquireLease('renewed', 'a', t0, ttlMs)).toMatchObject({ owner: 'a', epoch: 1, expiresAtMs: t0 + ttlMs });
+    expect(await store.acquireLease('renewed', 'a', t0 + 20_000, ttlMs)).toMatchObject({ owner: 'a', expiresAtMs: t0 + 50_000 });
     // Still held: the renewal moved expiry to t0 + 50 s.
-    expect(await store.acquireLease('renewed', 'b', t0 + 40_000, ttlMs)).toBe(false);
+    expect(await store.acquireLease('renewed', 'b', t0 + 40_000, ttlMs)).toBeUndefined();
   });
 
   it('lets another owner take an expired lease, and the old holder then cannot', async () => {
-    expect(await store.acquireLease('expired', 'a', t0, ttlMs)).toBe(true);
-    expect(await store.acquireLease('expired', 'b', t0 + ttlMs, ttlMs)).toBe(false);
-    expect(await store.acquireLease('expired', 'b', t0 + ttlMs + 1, ttlMs)).toBe(true);
-    expect(await store.acquireLease('expired', 'a', t0 + ttlMs + 2, ttlMs)).toBe(false);
+    expect(await store.acquireLease('expired', 'a', t0, ttlMs)).toBeDefined();
+    expect(await store.acquireLease('expired', 'b', t0 + ttlMs, ttlMs)).toBeUndefined();
+    expect(await store.acquireLease('expired', 'b', t0 + ttlMs + 1, ttlMs)).toBeDefined();
+    expect(await store.acquireLease('expired', 'a', t0 + ttlMs + 2, ttlMs)).toBeUndefined();
   });
 
   it('ignores a release by anyone but the holder, and frees the lease when the holder releases', async () => {
     // Arrange
-    expect(await store.acquireLease('released', 'a', t0, ttlMs)).toBe(true);
+    const a = await store.acquireLease('released', 'a', t0, ttlMs);
+    expect(a).toBeDefined();
 
     // Act + Assert: a non-owner's release is a no-op
-    expect(await store.releaseLease('released', 'b')).toBe(false);
-    expect(await store.acquireLease('released', 'b', t0 + 1, ttlMs)).toBe(false);
+    expect(await store.releaseLease({ ...a!, owner: 'b' })).toBe(false);
+    expect(await store.acquireLease('released', 'b', t0 + 1, ttlMs)).toBeUndefined();
 
     // Act + Assert: the owner's release lets another in at once
-    expect(await store.releaseLease('released', 'a')).toBe(true);
-    expect(await store.acquireLease('released', 'b', t0 + 2, ttlMs)).toBe(true);
-    expect(await store.releaseLease('nobody-holds-this', 'a')).toBe(false);
+    expect(await store.releaseLease(a!)).toBe(true);
+    expect(await store.acquireLease('released', 'b', t0 + 2, ttlMs)).toBeDefined();
+    expect(await store.releaseLease({ service: 'nobody-holds-this', owner: 'a', epoch: 1, expiresAtMs: t0 })).toBe(false);
+  });
+
+  it('raises the epoch with every acquisition, released or expired, so an old holder is told apart', async () => {
+    // Act
+    const epochs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const lease = await store.acquireLease('epochs', `owner-${i}`, t0 + i * (ttlMs + 1), ttlMs);
+      epochs.push(lease!.epoch);
+      if (i % 2) await store.releaseLease(lease!);
+    }
+    // Assert
+    expect(epochs).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('refuses the status write of a lower epoch once a higher one wrote, even at the right version', async () => {
+    // Arrange: epoch 1 read version 1; epoch 2 took over and wrote version 2; a person's write (no fence) made version 3
+    const policy = defaultPolicy('fenced');
+    await store.writeStatus(statusOf('fenced', 'lambda', policy), undefined);
+    await store.writeStatus(statusOf('fenced', 'warming', policy), 1, 2);
+    // Act + Assert: the stalled epoch 1 cannot write over epoch 2's status, whatever version it names
+    await expect(store.writeStatus(statusOf('fenced', 'fargate', policy), 2, 1)).rejects.toBeInstanceOf(StatusConflictError);
+    await expect(store.readStatus('fenced')).resolves.toMatchObject({ version: 2, fence: 2, status: { phase: 'warming' } });
+    // The holder of epoch 2 (or a later one) still can.
+    await expect(store.writeStatus(statusOf('fenced', 'dual', policy), 2, 2)).resolves.toBe(3);
+    await expect(store.writeStatus(statusOf('fenced', 'dual', policy), 3, 3)).resolves.toBe(4);
   });
 });
 
@@ -368,5 +394,25 @@ describe('services', () => {
 
     // Assert
     expect(services).toEqual(['billing', 'orders', 'search']);
+  });
+
+  it('reads every policy and status of the fleet through the fleet index, in pages, as the point reads give them', async () => {
+    // Arrange: 120 more services with a policy and a status big enough to need several 1 MB pages
+    const names = Array.from({ length: 120 }, (_, i) => `fleet-${String(i).padStart(3, '0')}`);
+    const padding = 'x'.repeat(12_000);
+    for (const service of names) {
+      await store.writePolicy(defaultPolicy(service), undefined);
+      const status = statusOf(service, 'lambda', defaultPolicy(service));
+      await store.writeStatus({ ...status, conditions: [{ type: 'Ready', status: 'True', reason: 'Padding', message: padding }] }, undefined);
+    }
+    // Act
+    const fleet = await store.readFleet();
+    // Assert
+    expect(fleet.map((f) => f.service)).toEqual([...['billing', 'orders', 'search', 'status-only'], ...names].sort());
+    for (const service of ['fleet-000', 'fleet-119', 'orders', 'status-only']) {
+      const item = fleet.find((f) => f.service === service)!;
+      expect(item.policy).toEqual(await store.readPolicy(service));
+      expect(item.status).toEqual(await store.readStatus(service));
+    }
   });
 });

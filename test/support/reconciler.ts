@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pino from 'pino';
 import { zeroItems } from '@lambdaflex/cost';
-import { BASE_OUTPUTS, baseStackName, createStateTable, parsePolicy, StateStore, tierStackName, type Policy, type PolicyInput } from '@lambdaflex/state';
+import { BASE_OUTPUTS, baseStackName, createStateTable, parsePolicy, recordKey, StateStore, tierStackName, type Policy, type PolicyInput, type StatePort } from '@lambdaflex/state';
 import { startDynalite, type LocalDynamoDb } from '@lambdaflex/local-cloud';
 import {
   modelFor,
@@ -52,7 +52,7 @@ export interface HarnessOptions {
 /** The reconciler's ports over a real dynalite and the simulated world. */
 export interface Harness {
   db: LocalDynamoDb;
-  store: StateStore;
+  store: StatePort;
   /** The world of the harness's service. */
   world: SimulatedWorld;
   /** Every service's world, by service (see `addService`). */
@@ -167,12 +167,18 @@ function routedPorts(worlds: Map<string, SimulatedWorld>, fallback: SimulatedWor
 
   const stacks: StackPort = {
     describe: (name) => byStack(name).stacks.describe(name),
+    describeMany: async (names) => {
+      const found = await Promise.all(names.map(async (name) => [name, await byStack(name).stacks.describe(name)] as const));
+      return new Map(found.filter((f): f is readonly [string, NonNullable<(typeof f)[1]>] => f[1] !== undefined));
+    },
     create: (name, parameters, token) => byStack(name).stacks.create(name, parameters, token),
     update: (name, parameters, token) => byStack(name).stacks.update(name, parameters, token),
     delete: (name, token) => byStack(name).stacks.delete(name, token),
   };
   const dns: DnsPort = {
     read: (zone, name) => byOutput(BASE_OUTPUTS.recordName, name).dns.read(zone, name),
+    readMany: async (targets) =>
+      new Map(await Promise.all(targets.map(async (t) => [recordKey(t.recordName), await byOutput(BASE_OUTPUTS.recordName, t.recordName).dns.read(t.hostedZoneId, t.recordName)] as const))),
     change: async (zone, name, batch) => {
       const world = byOutput(BASE_OUTPUTS.recordName, name);
       const id = await world.dns.change(zone, name, batch);
@@ -187,6 +193,8 @@ function routedPorts(worlds: Map<string, SimulatedWorld>, fallback: SimulatedWor
   };
   const metrics: MetricsPort = {
     read: (target, policy, now) => byOutput(BASE_OUTPUTS.functionName, target.functionName).metrics.read(target, policy, now),
+    readMany: async (requests, now) =>
+      new Map(await Promise.all(requests.map(async (r) => [r.service, await byOutput(BASE_OUTPUTS.functionName, r.target.functionName).metrics.read(r.target, r.policy, now)] as const))),
   };
   const probe: ProbePort = {
     probe: (target, count) => byOutput(BASE_OUTPUTS.recordName, target.host).probe.probe(target, count),

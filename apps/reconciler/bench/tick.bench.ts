@@ -7,7 +7,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { BASE_OUTPUTS, createStateTable, parsePolicy, StateStore } from '@lambdaflex/state';
+import { BASE_OUTPUTS, createStateTable, parsePolicy, recordKey, StateStore } from '@lambdaflex/state';
 import { startDynalite } from '@lambdaflex/local-cloud';
 import { reconcileOnce, type ReconcilerPorts } from '../src';
 
@@ -20,16 +20,25 @@ async function main() {
   await store.writePolicy(parsePolicy({ service: 'shop' }), undefined);
   const outputs = Object.fromEntries(Object.values(BASE_OUTPUTS).map((k) => [k, `${k}-value`]));
   const api = { setIdentifier: 'api', weight: 100, target: { dnsName: outputs[BASE_OUTPUTS.apiDomainName], hostedZoneId: outputs[BASE_OUTPUTS.apiHostedZoneId] } };
+  const describe = async (name: string) =>
+    name.endsWith('-tier') ? undefined : { name, status: 'CREATE_COMPLETE', state: 'ready' as const, parameters: {}, outputs, createdAt: '2026-11-01T00:00:00Z' };
+  const figures = { totalRpsUpWindow: 1, totalRpsDownWindow: 1, lambdaThrottles: 0, albRpsMax: 0 };
   const ports: ReconcilerPorts = {
     store,
     stacks: {
-      describe: async (name) => (name.endsWith('-tier') ? undefined : { name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs, createdAt: '2026-11-01T00:00:00Z' }),
+      describe,
+      describeMany: async (names) => new Map((await Promise.all(names.map(describe))).flatMap((d) => (d ? [[d.name, d] as const] : []))),
       create: async () => undefined,
       update: async () => 'no-change',
       delete: async () => undefined,
     },
-    dns: { read: async () => ({ api }), change: async () => '/change/1', inSync: async () => true },
-    metrics: { read: async () => ({ totalRpsUpWindow: 1, totalRpsDownWindow: 1, lambdaThrottles: 0, albRpsMax: 0 }) },
+    dns: {
+      read: async () => ({ api }),
+      readMany: async (targets) => new Map(targets.map((t) => [recordKey(t.recordName), { api }])),
+      change: async () => '/change/1',
+      inSync: async () => true,
+    },
+    metrics: { read: async () => figures, readMany: async (requests) => new Map(requests.map((r) => [r.service, figures])) },
     probe: { probe: async (_t, n) => ({ ok: n, failed: 0 }) },
     log: pino({ level: 'silent' }),
   };

@@ -9,8 +9,13 @@ const EnvSchema = z.object({
   TIER_TEMPLATE_URL: z.url().optional(),
   /** The CloudFormation service role the tier stack is managed with (deploy/ creates it). */
   TIER_STACK_ROLE_ARN: z.string().startsWith('arn:').optional(),
-  /** Services reconciled at once by one scheduled invocation. */
-  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** The control stack's FIFO queue, where the coordinator hands per-service work it has no time for. */
+  WORK_QUEUE_URL: z.url().optional(),
+  /**
+   * This function's share of the account's AWS API budget (Route53, CloudFormation, CloudWatch), as
+   * a fraction: the coordinator and its workers run at once and AWS counts them together.
+   */
+  AWS_RATE_SHARE: z.coerce.number().gt(0).max(1).default(1),
   METRIC_LAG_SECONDS: z.coerce.number().int().min(0).max(900).default(180),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

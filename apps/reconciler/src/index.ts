@@ -3,11 +3,12 @@
  * the pure plan. The deployable entries are handler.ts (Lambda) and cli.ts.
  */
 export * from './ports';
-export { reconcileOnce, type ReconcilerPorts, type TickOptions, type TickResult } from './reconcile';
+export { reconcileOnce, LeaseLostError, type ReconcilerPorts, type TickOptions, type TickResult } from './reconcile';
 export { planActs, tierParameters, type Act, type Plan } from './act/plan';
 export { observe, toObservation, ServiceSetupError, type World, type BaseStack } from './observe/observe';
 export { runCli, parseCli, UsageError, type CliOptions } from './cli';
-export { reconcileAll, type ServiceTick } from './reconcile-all';
+export { reconcileFleet, createFleetMemory, type FleetMemory, type FleetTickOptions, type FleetTickResult } from './reconcile-fleet';
+export { nextStatus, statusChanged, type TickEnd } from './status/next-status';
 export { runSimulateCli } from './simulate/cli';
 export { fetchRequestHistory } from './simulate/shadow';
 export { resolveParams, type SimParamsInput } from './simulate/params';

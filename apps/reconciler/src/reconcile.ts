@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { decide, type Condition, type Decision, type ServiceStatus, type StateStore } from '@lambdaflex/state';
-import { applyActs, type Applied } from './act/apply';
+import { decide, LEASE_SAFETY_MS, LEASE_TTL_MS, type Decision, type Lease, type StatePort, type StoredStatus, type WorkQueuePort } from '@lambdaflex/state';
+import { applyActs } from './act/apply';
 import { planActs, type Plan } from './act/plan';
-import { observe, ServiceSetupError, toObservation, type World } from './observe/observe';
-import { RetryableAwsError, TerminalAwsError, type DnsPort, type MetricsPort, type ProbePort, type StackPort } from './ports';
+import { observe, toObservation, type World } from './observe/observe';
+import type { DnsPort, MetricsPort, ProbePort, StackPort } from './ports';
+import { isStalled, nextStatus, type TickEnd } from './status/next-status';
 
 /** Everything a tick talks to. One of each, created once per container. */
 export interface ReconcilerPorts {
-  store: StateStore;
+  store: StatePort;
   stacks: StackPort;
   dns: DnsPort;
   metrics: MetricsPort;
   probe: ProbePort;
   log: Logger;
+  /** Where the fleet tick hands per-service work it has no time for (the control stack's queue). */
+  queue?: WorkQueuePort;
 }
 
 export interface TickOptions {
@@ -21,6 +25,11 @@ export interface TickOptions {
   leaseMs?: number;
   /** Observe and decide, then stop: no lease, no act, no write (the CLI's `plan`). */
   dryRun?: boolean;
+  /**
+   * The tick's own clock, read before each act and write to check the lease still has time left;
+   * by default `now` plus the time this tick has run (so a simulated `now` works alike).
+   */
+  clock?: () => number;
 }
 
 /** What one tick did for one service. */
@@ -34,9 +43,10 @@ export interface TickResult {
   error?: string;
 }
 
-const DEFAULT_LEASE_MS = 5 * 60_000;
-/** Rate points kept in the status item for the status page's chart. */
-const RATE_POINTS = 60;
+/** A tick's lease ran out (or is about to) before it finished: it stops, and the next holder goes on. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
 
 /**
  * One level-triggered tick for one service:
@@ -48,98 +58,111 @@ const RATE_POINTS = 60;
  */
 export async function reconcileOnce(ports: ReconcilerPorts, service: string, now: number, options: TickOptions = {}): Promise<TickResult> {
   const tick = randomUUID();
-  const log = ports.log.child({ tick, service });
   if (options.dryRun) {
     const world = await observe(ports, service, now);
     return { service, tick, outcome: 'planned', world, ...decideAndPlan(world, now) };
   }
-
-  if (!(await ports.store.acquireLease(service, tick, now, options.leaseMs ?? DEFAULT_LEASE_MS))) {
+  const leaseMs = options.leaseMs ?? LEASE_TTL_MS;
+  const clock = options.clock ?? tickClock(now);
+  const lease = await ports.store.acquireLease(service, tick, now, leaseMs);
+  const log = ports.log.child({ tick, service, epoch: lease?.epoch });
+  if (!lease) {
     log.info('lease.held');
     return { service, tick, outcome: 'skipped' };
   }
+  const fence = leaseFence(lease, leaseMs, clock);
   try {
-    return await tickUnderLease(ports, service, now, tick, log);
+    let world: World;
+    try {
+      world = await observe(ports, service, now);
+    } catch (err) {
+      log.warn({ error: (err as Error).message }, 'observe.failed');
+      await writeOnce(ports.store, await ports.store.readStatus(service), { kind: 'observe-failed', error: err as Error }, now, fence);
+      return { service, tick, outcome: 'failed', error: (err as Error).message };
+    }
+    return await actUnderLease(ports, world, decideAndPlan(world, now), now, { tick, fence, log });
+  } catch (err) {
+    if (err instanceof LeaseLostError) log.warn({ error: err.message }, 'lease.lost');
+    throw err;
   } finally {
-    await ports.store.releaseLease(service, tick).catch((err: Error) => log.warn({ error: err.message }, 'lease.release.failed'));
+    await ports.store.releaseLease(lease).catch((err: Error) => log.warn({ error: err.message }, 'lease.release.failed'));
   }
 }
 
-async function tickUnderLease(ports: ReconcilerPorts, service: string, now: number, tick: string, log: Logger): Promise<TickResult> {
-  let world: World;
-  try {
-    world = await observe(ports, service, now);
-  } catch (err) {
-    await recordObserveFailure(ports.store, service, err as Error, now, log);
-    return { service, tick, outcome: 'failed', error: (err as Error).message };
-  }
-  const { decision, plan } = decideAndPlan(world, now);
+/** A tick's lease, checked with the tick's own clock before each act and write. */
+export interface Fence {
+  lease: Lease;
+  /** @throws LeaseLostError when the lease has less than its safety margin left. */
+  check(before: string): void;
+}
+
+export function leaseFence(lease: Lease, leaseMs: number, clock: () => number): Fence {
+  // Short local leases (seconds) keep a proportionate margin.
+  const margin = Math.min(LEASE_SAFETY_MS, Math.floor(leaseMs / 4));
+  return {
+    lease,
+    check(before) {
+      const left = lease.expiresAtMs - clock();
+      if (left < margin) throw new LeaseLostError(`lease epoch ${lease.epoch} of ${lease.service} has ${Math.max(0, left)} ms left, under ${margin} ms: not ${before}`);
+    },
+  };
+}
+
+/** `now` plus the time since this call: the tick's own clock, alike for real and simulated time. */
+export function tickClock(now: number): () => number {
+  const started = performance.now();
+  return () => now + (performance.now() - started);
+}
+
+/**
+ * The part of a tick that changes anything, under its lease: the ledger first (a tick that dies after
+ * it repeats an entry rather than losing one), then the acts, then the status, once. A stalled service
+ * (AWS refused an act for this policy generation and image) records and writes, but does not act.
+ */
+export async function actUnderLease(
+  ports: ReconcilerPorts,
+  world: World,
+  { decision, plan }: { decision: Decision; plan: Plan },
+  now: number,
+  { tick, fence, log }: { tick: string; fence: Fence; log: Logger },
+): Promise<TickResult> {
+  const service = world.service;
   for (const t of decision.transitions) log.info({ from: t.from, to: t.to, reason: t.reason }, 'transition');
+  for (const t of decision.transitions) {
+    fence.check('appending history');
+    await ports.store.appendHistory(service, t);
+  }
+  const stalled = isStalled(world.status?.status, world);
+  const acts = stalled ? [] : plan.acts;
+  if (stalled && plan.acts.length) log.warn({ acts: plan.acts.map((a) => a.type), stalled: world.status?.status.stalled }, 'acts.stalled');
 
-  // The ledger first: a tick that dies after this repeats an entry rather than losing one.
-  for (const t of decision.transitions) await ports.store.appendHistory(service, t);
-
-  let applied: Applied = {};
+  let dnsChangeId: string | undefined;
   let actError: Error | undefined;
   try {
-    applied = await applyActs(plan.acts, ports, log);
+    dnsChangeId = (await applyActs(acts, ports, log, () => fence.check('acting'))).dnsChangeId;
   } catch (err) {
+    if (err instanceof LeaseLostError) throw err;
     actError = err as Error;
     log.warn({ error: actError.message, kind: actError.name }, 'act.failed');
   }
   if (plan.waiting.length) log.info({ waiting: plan.waiting }, 'waiting');
+  await writeOnce(ports.store, world.status, { kind: 'decided', world, decision, dnsChangeId, actError }, now, fence);
+  return { service, tick, outcome: actError ? 'failed' : 'reconciled', world, decision, plan: { ...plan, acts }, error: actError?.message };
+}
 
-  const previous = world.status?.status;
-  const status: ServiceStatus = {
-    service,
-    phase: decision.phase,
-    conditions: actError ? degradedBy(decision.conditions, errorReason(actError, 'ActFailed'), actError.message) : decision.conditions,
-    // Only a tick that finished its acts has observed this generation.
-    observedGeneration: actError ? (previous?.observedGeneration ?? 0) : world.generation,
-    lastTransition: decision.transitions.at(-1) ?? previous?.lastTransition,
-    intent: decision.intent,
-    snapshot: decision.snapshot,
-    lastGoodPolicy: world.policy,
-    dnsChange: applied.dnsChangeId
-      ? { id: applied.dnsChangeId, submittedAt: new Date(now).toISOString() }
-      : world.dnsInSync
-        ? undefined
-        : previous?.dnsChange,
-    requestRates: [
-      ...(previous?.requestRates ?? []).slice(-(RATE_POINTS - 1)),
-      { at: new Date(now).toISOString(), totalRps: world.metrics.totalRpsUpWindow, albRps: world.metrics.albRpsMax },
-    ],
-    updatedAt: new Date(now).toISOString(),
-  };
-  await ports.store.writeStatus(status, world.status?.version);
-  return { service, tick, outcome: actError ? 'failed' : 'reconciled', world, decision, plan, error: actError?.message };
+/** Builds the next status and writes it once: under a lease with its epoch as the fence, or on the version alone. */
+export async function writeOnce(store: StatePort, previous: StoredStatus | undefined, end: TickEnd, now: number, fence?: Fence): Promise<void> {
+  const status = nextStatus(previous, end, now);
+  if (!status) return;
+  fence?.check('writing the status');
+  await store.writeStatus(status, previous?.version, fence?.lease.epoch ?? previous?.fence);
 }
 
 /** The pure middle of a tick: the machine's decision, and the acts that bring the world to its intent. */
-function decideAndPlan(world: World, now: number): { decision: Decision; plan: Plan } {
+export function decideAndPlan(world: World, now: number): { decision: Decision; plan: Plan } {
   const decision = decide(world.status?.status.snapshot, toObservation(world), now);
   const plan = decision.frozen
     ? { acts: [], waiting: ['paused'] }
     : planActs(decision.intent, world, decision.snapshot.context.lastTierChangeAt ?? 0);
   return { decision, plan };
-}
-
-/** The reason an error gives the Degraded condition: AWS said later, AWS said no, or `fallback`. */
-function errorReason(err: Error, fallback: string): string {
-  if (err instanceof ServiceSetupError) return err.reason;
-  return err instanceof RetryableAwsError ? 'AwsRetrying' : err instanceof TerminalAwsError ? 'AwsRefused' : fallback;
-}
-
-function degradedBy(conditions: Condition[], reason: string, message: string): Condition[] {
-  return conditions.map((c) => (c.type === 'Degraded' ? { type: 'Degraded', status: 'True', reason, message } : c));
-}
-
-/** A service that cannot be observed keeps its last status, marked Degraded with the reason. */
-async function recordObserveFailure(store: StateStore, service: string, err: Error, now: number, log: Logger) {
-  const reason = errorReason(err, 'ObserveFailed');
-  log.warn({ error: err.message, reason }, 'observe.failed');
-  const stored = await store.readStatus(service);
-  if (!stored) return; // nothing to mark yet: the first successful tick writes the first status
-  const conditions = degradedBy(stored.status.conditions, reason, err.message);
-  await store.writeStatus({ ...stored.status, conditions, updatedAt: new Date(now).toISOString() }, stored.version);
 }

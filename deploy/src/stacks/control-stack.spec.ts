@@ -1,6 +1,7 @@
-import { App } from 'aws-cdk-lib';
+import { LEASE_SAFETY_MS, LEASE_TTL_MS } from '@lambdaflex/state';
+import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { TIER_STACK_ROLE_ARN_ENV } from '../constructs/reconciler';
+import { LeaseTimeoutError, TIER_STACK_ROLE_ARN_ENV, WORK_QUEUE_URL_ENV, assertTimeoutWithinLease } from '../constructs/reconciler';
 import { SERVICE_TAG_KEY } from '../naming';
 import { synthesizeTierTemplate } from '../tier-template';
 import { allowedActions, render, statementsOfRole, stubReconcilerBundle, templateFile, type FoundStatement } from '../testing/template-helpers';
@@ -74,11 +75,47 @@ const TIER_RESOURCE_ACTIONS: Record<string, string[]> = {
 
 const ZONES = ['Z0123456789ABCDEFGHIJ', 'Z9876543210ZYXWVUTSRQ'];
 
+/** The actions one service's tick needs: both the coordinator and the worker act. */
+const TICK_ACTIONS = [
+  'cloudformation:CreateStack',
+  'cloudformation:DeleteStack',
+  'cloudformation:DescribeStacks',
+  'cloudformation:TagResource',
+  'cloudformation:UpdateStack',
+  'cloudwatch:GetMetricData',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+  'iam:PassRole',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'route53:ChangeResourceRecordSets',
+  'route53:GetChange',
+  'route53:ListResourceRecordSets',
+  's3:GetObject',
+];
+
+/** A resource of a template, as `Template.findResources` returns it. */
+type Resource = ReturnType<Template['findResources']>[string];
+
 describe('ControlStack', () => {
   let template: Template;
   let tierTemplate: Record<string, unknown>;
   let reconciler: FoundStatement[];
+  let worker: FoundStatement[];
   let serviceRole: FoundStatement[];
+  /** A function of the template by its handler (`handler.handler`: the coordinator; `handler.worker`). */
+  const fn = (handler: string): Resource => {
+    const found = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: handler } }));
+    if (found.length !== 1) throw new Error(`${found.length} functions with handler ${handler}`);
+    return found[0];
+  };
+  const logicalId = (type: string, prefix: string): string => {
+    const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
+    if (ids.length !== 1) throw new Error(`${ids.length} ${type} named ${prefix}*`);
+    return ids[0];
+  };
   const statement = (statements: FoundStatement[], sid: string): FoundStatement => {
     const found = statements.find((s) => s.sid === sid);
     if (!found) throw new Error(`no statement ${sid}`);
@@ -94,6 +131,7 @@ describe('ControlStack', () => {
     });
     template = Template.fromStack(stack);
     reconciler = statementsOfRole(template.toJSON(), 'ReconcilerRole');
+    worker = statementsOfRole(template.toJSON(), 'ReconcilerWorkerRole');
     serviceRole = statementsOfRole(template.toJSON(), 'TierStackServiceRole');
   });
 
@@ -118,26 +156,44 @@ describe('ControlStack', () => {
     it('outlives the stack', () => {
       template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     });
+
+    it('has the fleet index by-kind: keyed by sk then pk, projecting every attribute', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'by-kind',
+            KeySchema: [
+              { AttributeName: 'sk', KeyType: 'HASH' },
+              { AttributeName: 'pk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      });
+    });
   });
 
-  describe('reconciler function', () => {
-    it('runs the bundle’s handler.handler on Node.js 24, the newest Lambda runtime', () => {
+  describe('reconciler coordinator', () => {
+    it('runs the bundle’s handler.handler on Node.js 24, the newest Lambda runtime, within the schedule’s minute', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
         Handler: 'handler.handler',
         Timeout: Match.anyValue(),
         Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcilerRole'), 'Arn'] },
       });
-      const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-      expect(fn.Properties.Timeout).toBeLessThan(60);
+      expect(fn('handler.handler').Properties.Timeout).toBeLessThan(60);
     });
 
-    it('is told its table, the tier template URL and the CloudFormation service role', () => {
-      const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+    it('runs one at a time in the account and region (reserved concurrency 1)', () => {
+      expect(fn('handler.handler').Properties.ReservedConcurrentExecutions).toBe(1);
+    });
+
+    it('is told its table, the tier template URL, the CloudFormation service role and the work queue', () => {
+      const env = fn('handler.handler').Properties.Environment.Variables as Record<string, unknown>;
       expect(env.STATE_TABLE).toEqual({ Ref: expect.stringMatching(/^StateTable/) });
       expect(render(env.TIER_TEMPLATE_URL)).toMatch(/^https:\/\/s3\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[a-f0-9]{64}\.json$/);
       expect(env[TIER_STACK_ROLE_ARN_ENV]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TierStackServiceRole/), 'Arn'] });
+      expect(env[WORK_QUEUE_URL_ENV]).toEqual({ Ref: logicalId('AWS::SQS::Queue', 'ReconcilerWorkQueue') });
     });
 
     it('ticks on an EventBridge schedule of rate(1 minute), never retried (the next tick re-reads the world)', () => {
@@ -159,34 +215,26 @@ describe('ControlStack', () => {
     });
   });
 
-  describe('reconciler role: exactly the calls a tick makes', () => {
+  describe('reconciler coordinator role: the calls a tick makes, the fleet reads and handing work on', () => {
     it('allows no other action', () => {
-      expect(allowedActions(reconciler)).toEqual(
-        [
-          'cloudformation:CreateStack',
-          'cloudformation:DeleteStack',
-          'cloudformation:DescribeStacks',
-          'cloudformation:TagResource',
-          'cloudformation:UpdateStack',
-          'cloudwatch:GetMetricData',
-          'dynamodb:DeleteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:Scan',
-          'iam:PassRole',
-          'logs:CreateLogStream',
-          'logs:PutLogEvents',
-          'route53:ChangeResourceRecordSets',
-          'route53:GetChange',
-          'route53:ListResourceRecordSets',
-          's3:GetObject',
-        ].sort(),
-      );
+      expect(allowedActions(reconciler)).toEqual([...TICK_ACTIONS, 'cloudformation:ListStacks', 'sqs:SendMessage'].sort());
     });
 
-    it('uses the state table only', () => {
+    it('uses the state table and its fleet index only', () => {
       expect(statement(reconciler, 'StateTable').resources).toEqual([expect.stringMatching(/^\$\{StateTable\w+\.Arn\}$/)]);
+      const index = statement(reconciler, 'QueryFleetIndex');
+      expect(index.actions).toEqual(['dynamodb:Query']);
+      expect(index.resources).toEqual([expect.stringMatching(/^\$\{StateTable\w+\.Arn\}\/index\/by-kind$/)]);
+    });
+
+    it('sends to the work queue only (sqs:SendMessage on its ARN, nothing else of SQS)', () => {
+      const sqs = reconciler.filter((s) => s.actions.some((a) => a.startsWith('sqs:')));
+      expect(sqs.map((s) => [s.sid, s.actions, s.resources])).toEqual([['SendWork', ['sqs:SendMessage'], [`\${${logicalId('AWS::SQS::Queue', 'ReconcilerWorkQueue')}.Arn}`]]]);
+    });
+
+    it('lists the account’s stacks (DescribeStacks with no name, and ListStacks) in a statement of its own on *', () => {
+      const listing = reconciler.filter((s) => s.resources.includes('*') && s.actions.some((a) => a.startsWith('cloudformation:')));
+      expect(listing.map((s) => [s.sid, s.actions, s.resources])).toEqual([['ListAccountStacks', ['cloudformation:DescribeStacks', 'cloudformation:ListStacks'], ['*']]]);
     });
 
     it('describes lambdaflex-* stacks (base and tier) only', () => {
@@ -226,8 +274,7 @@ describe('ControlStack', () => {
     });
 
     it('creates stacks from the uploaded tier template only, and may read that one object', () => {
-      const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-      const url = render(fn.Properties.Environment.Variables.TIER_TEMPLATE_URL);
+      const url = render(fn('handler.handler').Properties.Environment.Variables.TIER_TEMPLATE_URL);
       expect(render(statement(reconciler, 'CreateTierStacks').condition?.StringEquals['cloudformation:TemplateUrl'])).toBe(url);
       const key = url.split('/').pop();
       expect(statement(reconciler, 'ReadTierTemplate').resources).toEqual([
@@ -388,7 +435,135 @@ describe('ControlStack', () => {
     });
   });
 
-  it('outputs the table, the function, the template URL and the service role', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['ReconcilerFunctionName', 'StateTableName', 'TierStackRoleArn', 'TierTemplateUrl']);
+  describe('work queue', () => {
+    let queue: Resource;
+    let deadLetters: Resource;
+    beforeAll(() => {
+      queue = template.findResources('AWS::SQS::Queue')[logicalId('AWS::SQS::Queue', 'ReconcilerWorkQueue')];
+      deadLetters = template.findResources('AWS::SQS::Queue')[logicalId('AWS::SQS::Queue', 'ReconcilerDeadLetterQueue')];
+    });
+
+    it('is FIFO, without content-based deduplication (the coordinator sets the ids), encrypted by SQS', () => {
+      expect(queue.Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, SqsManagedSseEnabled: true });
+    });
+
+    it('moves a message that failed three times to a FIFO dead-letter queue, also encrypted', () => {
+      expect(queue.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'ReconcilerDeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: 3,
+      });
+      expect(deadLetters.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+      expect(deadLetters.Properties.RedrivePolicy).toBeUndefined();
+    });
+
+    it('hides a received message for at least six times the worker’s timeout, as AWS advises for Lambda', () => {
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn('handler.worker').Properties.Timeout);
+    });
+
+    it('keeps a message long enough for every receive it is allowed, and not for hours', () => {
+      const { VisibilityTimeout, MessageRetentionPeriod, RedrivePolicy } = queue.Properties;
+      expect(MessageRetentionPeriod).toBeGreaterThan(VisibilityTimeout * RedrivePolicy.maxReceiveCount);
+      expect(MessageRetentionPeriod).toBeLessThanOrEqual(3600);
+    });
+
+    it('refuses plain HTTP on both queues', () => {
+      for (const prefix of ['ReconcilerWorkQueue', 'ReconcilerDeadLetterQueue']) {
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: logicalId('AWS::SQS::Queue', prefix) }],
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        });
+      }
+    });
+  });
+
+  describe('reconciler worker', () => {
+    it('runs handler.worker of the same bundle, runtime and architecture as the coordinator, with its own role and log group', () => {
+      const [coordinator, worker_] = [fn('handler.handler').Properties, fn('handler.worker').Properties];
+      expect(worker_.Code).toEqual(coordinator.Code);
+      expect([worker_.Runtime, worker_.Architectures]).toEqual([coordinator.Runtime, coordinator.Architectures]);
+      expect(worker_.Role).toEqual({ 'Fn::GetAtt': [logicalId('AWS::IAM::Role', 'ReconcilerWorkerRole'), 'Arn'] });
+      expect(worker_.LoggingConfig).toEqual({ LogGroup: { Ref: logicalId('AWS::Logs::LogGroup', 'ReconcilerWorkerLogs') } });
+    });
+
+    it('is told what the coordinator is but the work queue (it never sends), and its own rate share', () => {
+      const { [WORK_QUEUE_URL_ENV]: queueUrl, AWS_RATE_SHARE: coordinatorShare, ...shared } = fn('handler.handler').Properties.Environment.Variables;
+      const { AWS_RATE_SHARE: workerShare, ...workerEnv } = fn('handler.worker').Properties.Environment.Variables;
+      expect(queueUrl).toBeDefined();
+      expect(workerEnv).toEqual(shared);
+      expect([coordinatorShare, workerShare]).toEqual(['0.5', '0.25']);
+    });
+
+    it('shares the account’s AWS API budget with the coordinator: every function that may run at once takes at most all of it', () => {
+      const share = (handler: string) => Number(fn(handler).Properties.Environment.Variables.AWS_RATE_SHARE);
+      const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+      const workers = mapping.Properties.ScalingConfig.MaximumConcurrency as number;
+      expect(fn('handler.handler').Properties.ReservedConcurrentExecutions * share('handler.handler') + workers * share('handler.worker')).toBeLessThanOrEqual(1);
+    });
+
+    it('reads the work queue one message at a time, at most two workers at once, reporting failed items', () => {
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'ReconcilerWorkQueue'), 'Arn'] },
+        FunctionName: { Ref: logicalId('AWS::Lambda::Function', 'ReconcilerWorkerFunction') },
+        BatchSize: 1,
+        ScalingConfig: { MaximumConcurrency: 2 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('may make the calls a tick makes and consume the queue, and nothing else (no listing, no sending)', () => {
+      const consume = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
+      expect(allowedActions(worker)).toEqual([...TICK_ACTIONS, ...consume].sort());
+      const queueArn = `\${${logicalId('AWS::SQS::Queue', 'ReconcilerWorkQueue')}.Arn}`;
+      expect(worker.filter((s) => s.actions.some((a) => a.startsWith('sqs:'))).flatMap((s) => s.resources)).toEqual([queueArn]);
+      expect(worker.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions)).toEqual(['cloudwatch:GetMetricData']);
+    });
+
+    it('is granted each tick statement exactly as the coordinator is', () => {
+      const bySid = (statements: FoundStatement[]) => statements.filter((s) => s.sid && TICK_SIDS.includes(s.sid)).map(({ where: _where, ...s }) => s);
+      const TICK_SIDS = ['StateTable', 'DescribeStacks', 'CreateTierStacks', 'UpdateTierStacks', 'DeleteTierStacks', 'TagTierStacks', 'PassTierStackRole', 'ReadTierTemplate', 'ReadRecords', 'ChangeRecords', 'FollowRecordChanges', 'ReadMetrics'];
+      expect(bySid(worker)).toHaveLength(TICK_SIDS.length);
+      expect(bySid(worker)).toEqual(bySid(reconciler));
+    });
+  });
+
+  describe('leases: every reconciler function times out before its lease can expire', () => {
+    const bound = (LEASE_TTL_MS - LEASE_SAFETY_MS) / 1000;
+    const build = (timeouts: { coordinatorTimeout?: Duration; workerTimeout?: Duration }) => () =>
+      new ControlStack(new App(), 'Control', {
+        reconcilerCodePath: stubReconcilerBundle(),
+        tierTemplatePath: templateFile(tierTemplate),
+        hostedZoneIds: ZONES,
+        reconcilerTimeouts: timeouts,
+      });
+
+    it.each(['handler.handler', 'handler.worker'])('%s times out under the lease TTL less its safety margin', (handler) => {
+      expect(fn(handler).Properties.Timeout).toBeLessThan(bound);
+    });
+
+    it.each([
+      ['worker', { workerTimeout: Duration.minutes(5) }],
+      ['coordinator', { coordinatorTimeout: Duration.seconds(bound) }],
+    ])('refuses to build a %s that could outlive its lease, in one sentence', (name, timeouts) => {
+      expect(build(timeouts)).toThrow(LeaseTimeoutError);
+      expect(build(timeouts)).toThrow(new RegExp(`^The reconciler ${name}'s timeout of .+ must be under 4 minutes 30 seconds \\(the lease's TTL of 5 minutes less its safety margin of 30 seconds\\), or it could act after its lease has expired\\.$`));
+    });
+
+    it('accepts a timeout just under the bound, and refuses one at it', () => {
+      expect(() => assertTimeoutWithinLease('worker', Duration.seconds(bound - 1))).not.toThrow();
+      expect(() => assertTimeoutWithinLease('worker', Duration.seconds(bound))).toThrow(LeaseTimeoutError);
+    });
+  });
+
+  it('outputs the table, the functions, the queues, the template URL and the service role', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'DeadLetterQueueUrl',
+      'ReconcilerFunctionName',
+      'StateTableName',
+      'TierStackRoleArn',
+      'TierTemplateUrl',
+      'WorkQueueUrl',
+      'WorkerFunctionName',
+    ]);
   });
 });

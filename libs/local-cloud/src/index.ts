@@ -11,6 +11,7 @@ export * from './lambda-pool';
 export * from './lambda-invoke-api';
 export * from './fargate-tier';
 export * from './local-aws';
+export * from './extra-service';
 export * from './edge';
 export * from './control-api';
 export * from './local-ports';

@@ -30,9 +30,20 @@ interface Change {
 }
 
 export class LocalDns {
-  private readonly changes: Change[] = [{ id: '/change/C0', appliesAt: 0, records: new Map() }];
+  private readonly changes: Change[];
+  /** Every change batch accepted, in order: what the tests count (an UPSERT made once, not every tick). */
+  readonly submitted: { id: string; at: number; changes: RecordChange[] }[] = [];
 
-  constructor(private readonly propagationMs: number) {}
+  /**
+   * @param idPrefix starts this zone's change ids (`/change/<prefix><n>`): each service's records have
+   * their own LocalDns, and the control API finds a change by its id alone, as GetChange does.
+   */
+  constructor(
+    private readonly propagationMs: number,
+    private readonly idPrefix = 'C',
+  ) {
+    this.changes = [{ id: `/change/${idPrefix}0`, appliesAt: 0, records: new Map() }];
+  }
 
   /** The records as Route53 answers the API (authoritative, at once). */
   read(): { api?: WeightedRecord; alb?: WeightedRecord } {
@@ -52,9 +63,15 @@ export class LocalDns {
       if (c.action === 'DELETE') records.delete(c.record.setIdentifier);
       else records.set(c.record.setIdentifier, structuredClone(c.record));
     }
-    const id = `/change/C${this.changes.length}`;
+    const id = `/change/${this.idPrefix}${this.changes.length}`;
     this.changes.push({ id, appliesAt: now + this.propagationMs, records });
+    this.submitted.push({ id, at: now, changes: structuredClone(changes) });
     return id;
+  }
+
+  /** Whether this zone issued the change `id`. */
+  has(id: string): boolean {
+    return this.changes.some((c) => c.id === id);
   }
 
   inSync(id: string, now = Date.now()): boolean {
@@ -178,28 +195,49 @@ export class EdgeMetrics {
 
 // ---- CloudFormation: the base stack is given; the tier stack is the local Fargate tier ----
 
-interface TierStack {
+/** What a tier stack runs once created: the local Fargate tier, or an extra service's tier without processes. */
+export interface LocalTier {
+  /** The balancer's URL; its host is the stack's load balancer DNS name. */
+  readonly url: string;
+  readonly healthyTargets: number;
+  readonly taskCount: number;
+  start(): Promise<string>;
+  scaleTo(desired: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface TierStack<T extends LocalTier> {
   status: string;
   parameters: Record<string, string>;
   createdAt: string;
   lastUpdatedAt?: string;
-  tier?: LocalFargateTier;
+  tier?: T;
 }
 
-export class LocalStacks {
-  private tierStack?: TierStack;
+/**
+ * One service's stacks: its base stack (given) and its tier stack, which runs a `T` once provisioned —
+ * by default the local Fargate tier of real processes.
+ */
+export class LocalStacks<T extends LocalTier = LocalFargateTier> {
+  private tierStack?: TierStack<T>;
 
   constructor(
-    private readonly service: string,
+    readonly service: string,
     private readonly base: Record<string, string>,
     private readonly tierOptions: FargateTierOptions,
     private readonly provisioningMs: number,
     private readonly onEvent: (event: string) => void = () => undefined,
+    private readonly newTier: (options: FargateTierOptions) => T = (options) => new LocalFargateTier(options) as unknown as T,
   ) {}
 
   /** The running tier, if any: the edge routes ALB traffic to its balancer. */
-  get tier(): LocalFargateTier | undefined {
+  get tier(): T | undefined {
     return this.tierStack?.tier;
+  }
+
+  /** Whether `name` is this service's base or tier stack. */
+  owns(name: string): boolean {
+    return name === baseStackName(this.service) || name === tierStackName(this.service);
   }
 
   describe(name: string): StackDescription | undefined {
@@ -212,8 +250,8 @@ export class LocalStacks {
       ? {
           [TIER_OUTPUTS.loadBalancerDnsName]: t.tier.url.replace('http://', ''),
           [TIER_OUTPUTS.loadBalancerHostedZoneId]: LOCAL_ZONE,
-          [TIER_OUTPUTS.loadBalancerFullName]: 'app/local/1',
-          [TIER_OUTPUTS.targetGroupFullName]: 'targetgroup/local/1',
+          [TIER_OUTPUTS.loadBalancerFullName]: `app/${this.service}/1`,
+          [TIER_OUTPUTS.targetGroupFullName]: `targetgroup/${this.service}/1`,
         }
       : {};
     const state: StackStatus = t.status.endsWith('_IN_PROGRESS') ? 'in-progress' : t.status.endsWith('_FAILED') ? 'failed' : 'ready';
@@ -222,12 +260,12 @@ export class LocalStacks {
 
   create(name: string, parameters: Record<string, string>): void {
     if (this.tierStack) return; // a retry of the same create
-    const stack: TierStack = { status: 'CREATE_IN_PROGRESS', parameters, createdAt: new Date().toISOString() };
+    const stack: TierStack<T> = { status: 'CREATE_IN_PROGRESS', parameters, createdAt: new Date().toISOString() };
     this.tierStack = stack;
     this.onEvent(`stack ${name} CREATE_IN_PROGRESS`);
     // Provisioning takes a while, as VPC, ALB and ECS do; then the tasks start and get healthy.
     setTimeout(async () => {
-      const tier = new LocalFargateTier({ onEvent: this.onEvent, ...this.tierOptionsFor(parameters) });
+      const tier = this.newTier({ onEvent: this.onEvent, ...this.tierOptionsFor(parameters) });
       await tier.start();
       await tier.scaleTo(Number(parameters[TIER_PARAMETERS.desiredCount] ?? 1));
       stack.tier = tier;
@@ -280,16 +318,20 @@ export class LocalStacks {
   }
 }
 
-/** The base stack's outputs in the local cloud. */
-export function localBaseOutputs(imageUri: string): Record<string, string> {
+/**
+ * The base stack's outputs in the local cloud: the pet store's, or with `extraService` those of an
+ * extra service, whose names (API, function, record) are its own.
+ */
+export function localBaseOutputs(imageUri: string, extraService?: string): Record<string, string> {
+  const host = extraService ? `${extraService}.lambdaflex.localhost` : 'lambdaflex.localhost';
   return {
-    [BASE_OUTPUTS.apiId]: 'local',
-    [BASE_OUTPUTS.apiDomainName]: 'lambda.lambdaflex.localhost',
+    [BASE_OUTPUTS.apiId]: extraService ? `local-${extraService}` : 'local',
+    [BASE_OUTPUTS.apiDomainName]: `lambda.${host}`,
     [BASE_OUTPUTS.apiHostedZoneId]: LOCAL_ZONE,
-    [BASE_OUTPUTS.functionName]: 'lambdaflex-api-local',
+    [BASE_OUTPUTS.functionName]: `lambdaflex-api-${extraService ?? 'local'}`,
     [BASE_OUTPUTS.imageUri]: imageUri,
     [BASE_OUTPUTS.hostedZoneId]: LOCAL_ZONE,
-    [BASE_OUTPUTS.recordName]: LOCAL_RECORD,
+    [BASE_OUTPUTS.recordName]: extraService ? `api.${host}` : LOCAL_RECORD,
     [BASE_OUTPUTS.certificateArn]: 'local',
     [BASE_OUTPUTS.taskExecutionRoleArn]: 'local',
     [BASE_OUTPUTS.taskRoleArn]: 'local',

@@ -1,6 +1,7 @@
 import { BASE_OUTPUTS } from '@lambdaflex/state';
 import { ControlApi } from './control-api';
 import { Edge } from './edge';
+import { createExtraService, type ExtraService } from './extra-service';
 import { LocalLambdaInvokeApi } from './lambda-invoke-api';
 import { LambdaPool } from './lambda-pool';
 import { EdgeMetrics, LocalDns, LocalStacks, localBaseOutputs } from './local-aws';
@@ -35,6 +36,11 @@ export interface LocalCloudOptions {
   maxTasks?: number;
   /** The instant spill: false runs the tasks without a spill function, so a saturated task answers 503. */
   spill?: boolean;
+  /**
+   * More services beside the pet store, by name: each with its own base stack, tier stack, records and
+   * metrics, and no process (see extra-service.ts). Idle until a request rate is set for one.
+   */
+  extraServices?: readonly string[];
   onEvent?: (event: string) => void;
 }
 
@@ -49,6 +55,8 @@ export interface LocalCloud {
   lambdaApi: LocalLambdaInvokeApi;
   metrics: EdgeMetrics;
   control: ControlApi;
+  /** The extra services, by name. */
+  extras: Map<string, ExtraService>;
   stop(): Promise<void>;
 }
 
@@ -81,8 +89,14 @@ export async function startLocalCloud(o: LocalCloudOptions): Promise<LocalCloud>
     o.provisioningMs ?? 5000,
     o.onEvent,
   );
+  const extras = new Map<string, ExtraService>();
+  for (const name of o.extraServices ?? []) {
+    if (name === service || extras.has(name)) throw new Error(`extra service ${name} is named twice`);
+    const options = { imageUri: base[BASE_OUTPUTS.imageUri], propagationMs: o.propagationMs ?? 2000, provisioningMs: o.provisioningMs ?? 5000, maxTasks: o.maxTasks ?? LOCAL_MAX_TASKS, onEvent: o.onEvent };
+    extras.set(name, createExtraService(name, extras.size + 1, options));
+  }
   const edge = new Edge(dns, pool, metrics);
-  const control = new ControlApi({ stacks, dns, metrics, pool });
+  const control = new ControlApi({ stacks, dns, metrics, pool, extras: [...extras.values()] });
   const [edgeUrl, controlUrl] = await Promise.all([edge.start(o.edgePort), control.start(o.controlPort)]);
   return {
     edgeUrl,
@@ -94,6 +108,7 @@ export async function startLocalCloud(o: LocalCloudOptions): Promise<LocalCloud>
     lambdaApi,
     metrics,
     control,
+    extras,
     stop: async () => {
       await edge.stop();
       await control.stop();

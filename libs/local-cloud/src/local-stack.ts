@@ -9,7 +9,9 @@ import { API_DIST, ROOT, startProcess, type Child } from './processes';
 /**
  * Everything `npm start` runs, in one call: dynalite with the state and pets tables, the local
  * policy, the local cloud (edge, Lambda pool, Fargate tier, control API) and the reconciler as its
- * own process on a short interval. The e2e suite starts the same thing.
+ * own process on a short interval. The e2e suite starts the same thing. With `extraServices`, the
+ * table and the local cloud hold those services too (each with the same policy), and the reconciler's
+ * fleet tick reconciles them all beside the pet store.
  */
 export interface LocalStackOptions extends Partial<Omit<LocalCloudOptions, 'appDir' | 'appEnv'>> {
   dynalitePort?: number;
@@ -19,6 +21,8 @@ export interface LocalStackOptions extends Partial<Omit<LocalCloudOptions, 'appD
   appEnv?: NodeJS.ProcessEnv;
   /** Called with each of the reconciler's tick lines. */
   onTick?: (tick: TickLine) => void;
+  /** Called with each of the reconciler's fleet lines (one a tick, every service counted). */
+  onFleet?: (fleet: FleetLine) => void;
 }
 
 /** One line the local reconciler writes per tick. */
@@ -32,6 +36,23 @@ export interface TickLine {
   acts?: string[];
   degraded?: string;
   error?: string;
+}
+
+/** The local reconciler's summary of one fleet tick, beside the main service's tick line: counts of services. */
+export interface FleetLine {
+  msg: 'fleet';
+  at: number;
+  /** Services with a policy. */
+  services: number;
+  observed: number;
+  notDue: number;
+  acted: number;
+  leaseHeld: number;
+  failed: number;
+  /** Status items written this tick (changed, or a heartbeat). */
+  statusWrites: number;
+  /** How long the tick took. */
+  ms: number;
 }
 
 export interface LocalStack {
@@ -54,10 +75,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
   const db = await startDynalite(o.dynalitePort ?? 0);
   await Promise.all([createStateTable(db.client, STATE_TABLE), createPetsTable(db.client, PETS_TABLE)]);
   const store = new StateStore(DynamoDBDocumentClient.from(db.client, { marshallOptions: { removeUndefinedValues: true } }), STATE_TABLE);
-  try {
-    await store.writePolicy(parsePolicy({ service, ...(o.policy ?? LOCAL_POLICY) }), undefined);
-  } catch (err) {
-    if (!(err instanceof PolicyConflictError)) throw err; // a policy written before stays
+  // The pet store and every extra service, each with the same local policy.
+  for (const name of [service, ...(o.extraServices ?? [])]) {
+    try {
+      await store.writePolicy(parsePolicy({ service: name, ...(o.policy ?? LOCAL_POLICY) }), undefined);
+    } catch (err) {
+      if (!(err instanceof PolicyConflictError)) throw err; // a policy written before stays
+    }
   }
   const credentials = { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' };
   const appEnv = {
@@ -79,7 +103,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       process.execPath,
       [path.join(RECONCILER_DIST, 'local.js')],
       { PATH: process.env.PATH, ...credentials, LOCAL_CONTROL_URL: cloud.controlUrl, DYNAMODB_ENDPOINT: db.endpoint, STATE_TABLE, SERVICE: service, TICK_MS: String(o.tickMs ?? 1000) },
-      { keepLines: 500, onLine: (line) => line.msg === 'tick' && o.onTick?.(line as unknown as TickLine) },
+      {
+        keepLines: 500,
+        onLine: (line) => {
+          if (line.msg === 'tick') o.onTick?.(line as unknown as TickLine);
+          else if (line.msg === 'fleet') o.onFleet?.(line as unknown as FleetLine);
+        },
+      },
     );
   };
   startReconciler();

@@ -8,12 +8,15 @@ export interface Applied {
 }
 
 /**
- * Performs the acts in order, one structured log line each. The first failure stops the rest: the
+ * Performs the acts in order, one structured log line each, calling `beforeEach` (the lease check)
+ * before each; the first failure stops the rest: the
  * next tick observes afresh and plans again, so nothing is left that it cannot finish.
  */
-export async function applyActs(acts: Act[], ports: { stacks: StackPort; dns: DnsPort }, log: Logger): Promise<Applied> {
+export async function applyActs(acts: Act[], ports: { stacks: StackPort; dns: DnsPort }, log: Logger, beforeEach: () => void = () => {}): Promise<Applied> {
   const applied: Applied = {};
   for (const act of acts) {
+    // The lease is checked before every call to AWS, not once per tick.
+    beforeEach();
     switch (act.type) {
       case 'dns.change':
         applied.dnsChangeId = await ports.dns.change(act.hostedZoneId, act.recordName, act.changes);

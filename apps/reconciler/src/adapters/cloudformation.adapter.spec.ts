@@ -231,3 +231,65 @@ describe('the CloudFormation service role', () => {
     }
   });
 });
+
+describe('describeMany', () => {
+  const named = (StackName: string, status: CfnStackStatus = 'CREATE_COMPLETE') => ({
+    ...stack(status),
+    StackName,
+    StackId: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${StackName}/1b2c`,
+  });
+  const asked = ['lambdaflex-a', 'lambdaflex-a-tier', 'lambdaflex-b', 'lambdaflex-b-tier', 'lambdaflex-c', 'lambdaflex-gone-tier'];
+
+  /** What `describe` makes of the same stack: the listing and the single read reduce it alike. */
+  async function describedAlone(name: string) {
+    cfn.reset();
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [named(name)] });
+    return adapter.describe(name);
+  }
+
+  it('lists the account’s stacks page by page, without a name, and keeps only those asked', async () => {
+    // Arrange: other stacks of the account are mixed in; a deleted one is no stack
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [named('lambdaflex-a'), named('CDKToolkit'), named('lambdaflex-a-tier', 'UPDATE_IN_PROGRESS'), named('lambdaflex-b')], NextToken: 'page-2' })
+      .resolvesOnce({ Stacks: [named('someone-elses-app'), named('lambdaflex-c', 'ROLLBACK_COMPLETE'), named('lambdaflex-gone-tier', 'DELETE_COMPLETE')] });
+
+    // Act
+    const found = await adapter.describeMany(asked);
+
+    // Assert
+    const calls = cfn.commandCalls(DescribeStacksCommand);
+    expect(calls.map((c) => c.args[0].input)).toEqual([{}, { NextToken: 'page-2' }]);
+    expect([...found.keys()].sort()).toEqual(['lambdaflex-a', 'lambdaflex-a-tier', 'lambdaflex-b', 'lambdaflex-c']);
+    expect(found.get('lambdaflex-a-tier')).toMatchObject({ status: 'UPDATE_IN_PROGRESS', state: 'in-progress', parameters: { ImageUri: 'repo/app:1', DesiredCount: '2' } });
+    expect(found.get('lambdaflex-c')).toMatchObject({ state: 'failed' });
+    expect(found.get('lambdaflex-a')).toEqual(await describedAlone('lambdaflex-a'));
+  });
+
+  it('describes each name when only a few are asked (fewer calls than a listing)', async () => {
+    // Arrange
+    cfn.on(DescribeStacksCommand, { StackName: 'lambdaflex-a' }).resolves({ Stacks: [named('lambdaflex-a')] });
+    cfn.on(DescribeStacksCommand, { StackName: 'lambdaflex-a-tier' }).rejects(awsError('ValidationError', 'Stack with id lambdaflex-a-tier does not exist'));
+
+    // Act
+    const found = await adapter.describeMany(['lambdaflex-a', 'lambdaflex-a-tier']);
+
+    // Assert
+    expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName).sort()).toEqual(['lambdaflex-a', 'lambdaflex-a-tier']);
+    expect([...found.keys()]).toEqual(['lambdaflex-a']);
+  });
+
+  it('raises a RetryableAwsError, not "no stacks", when the listing never stops paging', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [], NextToken: 'again' });
+
+    const err = await adapter.describeMany(asked).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(RetryableAwsError);
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(100);
+  });
+
+  it('raises a TerminalAwsError when the listing is refused (the role may describe its own stacks only)', async () => {
+    cfn.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 'not authorized to perform: cloudformation:DescribeStacks', 403));
+    await expect(adapter.describeMany(asked)).rejects.toBeInstanceOf(TerminalAwsError);
+  });
+});

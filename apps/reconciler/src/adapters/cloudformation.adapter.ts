@@ -8,8 +8,21 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import type { StackStatus } from '@lambdaflex/state';
-import type { StackDescription, StackPort } from '../ports';
+import type Bottleneck from 'bottleneck';
+import { RetryableAwsError, type StackDescription, type StackPort } from '../ports';
 import { callAws, classifyAwsError, isAwsError } from './aws-errors';
+import { throughLimiter } from './rate-limits';
+
+/**
+ * Up to this many names, {@link CloudFormationAdapter.describeMany} describes each by name (one call
+ * each); beyond it, one paged listing of the account's stacks costs fewer calls.
+ */
+const DESCRIBE_EACH_UP_TO = 4;
+/**
+ * A runaway listing (an endpoint that never stops paging) ends here. CloudFormation pages by 1 MB, so
+ * this is many thousands of stacks, past the account's default quota of 2,000 per region.
+ */
+const MAX_LIST_PAGES = 100;
 
 /** The tier template (a URL, or the body itself: exactly one) and the tags every created stack carries. */
 export interface CloudFormationAdapterOptions {
@@ -21,6 +34,8 @@ export interface CloudFormationAdapterOptions {
    * reconciler itself may only pass it, never create VPCs or load balancers (least privilege).
    */
   roleArn?: string;
+  /** The process's CloudFormation limiter (rate-limits.ts): every call waits its turn. */
+  limiter?: Bottleneck;
 }
 
 /**
@@ -49,23 +64,41 @@ export class CloudFormationAdapter implements StackPort {
   async describe(name: string): Promise<StackDescription | undefined> {
     let stack: Stack | undefined;
     try {
-      const out = await this.client.send(new DescribeStacksCommand({ StackName: name }));
+      const out = await this.send(() => this.client.send(new DescribeStacksCommand({ StackName: name })));
       stack = out.Stacks?.[0];
     } catch (err) {
       // CloudFormation's documented answer for a missing stack: a 400 ValidationError.
       if (isAwsError(err, 'ValidationError', 'does not exist')) return undefined;
       throw classifyAwsError('DescribeStacks', err);
     }
-    if (!stack?.StackStatus || stack.StackStatus === 'DELETE_COMPLETE') return undefined;
-    return {
-      name: stack.StackName ?? name,
-      status: stack.StackStatus,
-      state: stackState(stack.StackStatus),
-      parameters: Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? ''])),
-      outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
-      createdAt: (stack.CreationTime ?? new Date(0)).toISOString(),
-      ...(stack.LastUpdatedTime ? { lastUpdatedAt: stack.LastUpdatedTime.toISOString() } : {}),
-    };
+    return stack && toDescription(stack, name);
+  }
+
+  /**
+   * A few names are described one by one; more, by listing the account's stacks (DescribeStacks
+   * without a name, paged) and keeping those asked. A listing cut short is an error, never "absent":
+   * the machine would read a missing stack as one to create.
+   */
+  async describeMany(names: readonly string[]): Promise<Map<string, StackDescription>> {
+    const found = new Map<string, StackDescription>();
+    const wanted = new Set(names);
+    if (wanted.size <= DESCRIBE_EACH_UP_TO) {
+      const described = await Promise.all([...wanted].map(async (name) => [name, await this.describe(name)] as const));
+      for (const [name, d] of described) if (d) found.set(name, d);
+      return found;
+    }
+    let token: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const input = token ? { NextToken: token } : {};
+      const out = await callAws('DescribeStacks', () => this.send(() => this.client.send(new DescribeStacksCommand(input))));
+      for (const stack of out.Stacks ?? []) {
+        const d = stack.StackName && wanted.has(stack.StackName) ? toDescription(stack, stack.StackName) : undefined;
+        if (d) found.set(d.name, d);
+      }
+      token = out.NextToken;
+      if (!token) return found;
+    }
+    throw new RetryableAwsError('DescribeStacks', 'PaginationLimit', `the stack listing was still paging after ${MAX_LIST_PAGES} pages`);
   }
 
   /**
@@ -81,20 +114,18 @@ export class CloudFormationAdapter implements StackPort {
 
   async create(name: string, parameters: Record<string, string>, token: string): Promise<void> {
     const { tags } = this.options;
-    const template = this.template();
+    const command = new CreateStackCommand({
+      StackName: name,
+      ...this.template(),
+      Parameters: toParameters(parameters),
+      ClientRequestToken: token,
+      Capabilities: ['CAPABILITY_IAM'],
+      ...this.role(),
+      ...(tags && Object.keys(tags).length ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+      OnFailure: 'ROLLBACK',
+    });
     try {
-      await this.client.send(
-        new CreateStackCommand({
-          StackName: name,
-          ...template,
-          Parameters: toParameters(parameters),
-          ClientRequestToken: token,
-          Capabilities: ['CAPABILITY_IAM'],
-          ...this.role(),
-          ...(tags && Object.keys(tags).length ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
-          OnFailure: 'ROLLBACK',
-        }),
-      );
+      await this.send(() => this.client.send(command));
     } catch (err) {
       // A retried tick collides with its own first attempt: the stack it wants is there.
       if (isAwsError(err, 'AlreadyExistsException')) return;
@@ -103,17 +134,16 @@ export class CloudFormationAdapter implements StackPort {
   }
 
   async update(name: string, parameters: Record<string, string>, token: string): Promise<'updating' | 'no-change'> {
+    const command = new UpdateStackCommand({
+      StackName: name,
+      ...this.template(),
+      Parameters: toParameters(parameters),
+      ClientRequestToken: token,
+      Capabilities: ['CAPABILITY_IAM'],
+      ...this.role(),
+    });
     try {
-      await this.client.send(
-        new UpdateStackCommand({
-          StackName: name,
-          ...this.template(),
-          Parameters: toParameters(parameters),
-          ClientRequestToken: token,
-          Capabilities: ['CAPABILITY_IAM'],
-          ...this.role(),
-        }),
-      );
+      await this.send(() => this.client.send(command));
       return 'updating';
     } catch (err) {
       if (isAwsError(err, 'ValidationError', 'No updates are to be performed')) return 'no-change';
@@ -122,12 +152,36 @@ export class CloudFormationAdapter implements StackPort {
   }
 
   async delete(name: string, token: string): Promise<void> {
-    await callAws('DeleteStack', () => this.client.send(new DeleteStackCommand({ StackName: name, ClientRequestToken: token, ...this.role() })));
+    await callAws('DeleteStack', () =>
+      this.send(() => this.client.send(new DeleteStackCommand({ StackName: name, ClientRequestToken: token, ...this.role() }))),
+    );
+  }
+
+  /** Every call to CloudFormation, paced by the process's limiter when there is one. */
+  private send<T>(call: () => Promise<T>): Promise<T> {
+    return throughLimiter(this.options.limiter, call);
   }
 
   private role(): { RoleARN?: string } {
     return this.options.roleArn ? { RoleARN: this.options.roleArn } : {};
   }
+}
+
+/**
+ * The reconciler's view of one stack of a DescribeStacks answer (by name or listed), or undefined for
+ * one that no longer exists (DELETE_COMPLETE).
+ */
+function toDescription(stack: Stack, name: string): StackDescription | undefined {
+  if (!stack.StackStatus || stack.StackStatus === 'DELETE_COMPLETE') return undefined;
+  return {
+    name: stack.StackName ?? name,
+    status: stack.StackStatus,
+    state: stackState(stack.StackStatus),
+    parameters: Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? ''])),
+    outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+    createdAt: (stack.CreationTime ?? new Date(0)).toISOString(),
+    ...(stack.LastUpdatedTime ? { lastUpdatedAt: stack.LastUpdatedTime.toISOString() } : {}),
+  };
 }
 
 /** Parameters sorted by key: the same record always makes the same request. */

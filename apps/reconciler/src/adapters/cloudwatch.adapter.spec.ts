@@ -2,10 +2,12 @@ import {
   CloudWatchClient,
   CloudWatchServiceException,
   GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type MetricDataQuery,
   type MetricDataResult,
   type StatusCode,
 } from '@aws-sdk/client-cloudwatch';
-import { parsePolicy } from '@lambdaflex/state';
+import { parsePolicy, type MetricsRequest } from '@lambdaflex/state';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RetryableAwsError, type MetricsTarget } from '../ports';
 import { CloudWatchAdapter, metricWindows, type SeriesId } from './cloudwatch.adapter';
@@ -35,9 +37,13 @@ const withAlb: MetricsTarget = {
 };
 const lambdaOnly: MetricsTarget = { apiId: 'a1b2c3', functionName: 'lambdaflex-shop-api' };
 
-/** A result as GetMetricData returns it; `points` maps minute index (0 = START) to value; missing minutes are gaps. */
-function result(Id: SeriesId, points: Record<number, number>, StatusCode: StatusCode = 'Complete'): MetricDataResult {
+/**
+ * A result as GetMetricData returns it; `points` maps minute index (0 = START) to value; missing minutes
+ * are gaps. Its id carries the request's prefix: `s0_` for a single read.
+ */
+function result(id: SeriesId, points: Record<number, number>, StatusCode: StatusCode = 'Complete', prefix = 's0_'): MetricDataResult {
   const entries = Object.entries(points).map(([i, v]) => [Number(i), v] as const);
+  const Id = `${prefix}${id}`;
   return { Id, Label: Id, Timestamps: entries.map(([i]) => minute(i)), Values: entries.map(([, v]) => v), StatusCode, Messages: [] };
 }
 
@@ -64,7 +70,7 @@ describe('the request', () => {
     const input = cw.commandCalls(GetMetricDataCommand)[0].args[0].input;
     expect(input).toMatchObject({ StartTime: new Date(START), EndTime: new Date(END), ScanBy: 'TimestampAscending' });
     const queries = (input.MetricDataQueries ?? []).map((q) => ({
-      id: q.Id,
+      id: q.Id?.replace(/^s0_/, ''),
       metric: `${q.MetricStat?.Metric?.Namespace} ${q.MetricStat?.Metric?.MetricName}`,
       dimensions: Object.fromEntries((q.MetricStat?.Metric?.Dimensions ?? []).map((d) => [d.Name, d.Value])),
       stat: q.MetricStat?.Stat,
@@ -94,7 +100,7 @@ describe('the request', () => {
     ]);
   });
 
-  it('asks for no ALB series when the tier has no load balancer, and counts its traffic as 0', async () => {
+  it('asks only for API Gateway count and Lambda throttles when the tier has no load balancer, and counts its traffic as 0', async () => {
     // Arrange
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [result('api_count', { 8: 600, 9: 600 }), result('fn_throttles', {})],
@@ -105,7 +111,7 @@ describe('the request', () => {
 
     // Assert
     const ids = cw.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries?.map((q) => q.Id);
-    expect(ids).toEqual(['api_count', 'fn_invocations', 'fn_concurrency', 'fn_throttles']);
+    expect(ids).toEqual(['s0_api_count', 's0_fn_throttles']);
     expect(metrics).toMatchObject({
       totalRpsUpWindow: 0,
       totalRpsDownWindow: 10,
@@ -116,6 +122,10 @@ describe('the request', () => {
       albP95Ms: undefined,
       albShare: 0,
       healthyTargets: undefined,
+      // Not asked: the capacity figures Lambda's invocations and concurrency make are unknown, not 0.
+      spilledRps: undefined,
+      lambdaConcurrency: undefined,
+      lambdaRps: undefined,
     });
   });
 
@@ -304,5 +314,122 @@ describe('metricWindows', () => {
       stepMinutes: 2,
       drainMinutes: 5,
     });
+  });
+});
+
+describe('readMany', () => {
+  const request = (i: number, target: MetricsTarget = { apiId: `api-${i}`, functionName: `svc-${i}-api` }, p = policy): MetricsRequest => ({
+    service: `svc-${i}`,
+    target,
+    policy: p,
+  });
+  const dimension = (q: MetricDataQuery, name: string) => q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === name)?.Value;
+  const ids = (call: number) => (cw.commandCalls(GetMetricDataCommand)[call].args[0].input.MetricDataQueries ?? []).map((q) => q.Id);
+
+  /** Answers every query complete; API Gateway's count of service i is i requests per second in every minute. */
+  function countsByApi(input: GetMetricDataCommandInput) {
+    return {
+      MetricDataResults: (input.MetricDataQueries ?? []).map((q): MetricDataResult => {
+        const i = Number(dimension(q, 'ApiId')?.replace('api-', ''));
+        const values = q.Id?.endsWith('_api_count') ? Array.from({ length: 10 }, () => i * 60) : [];
+        return { Id: q.Id, Timestamps: values.map((_, m) => minute(m)), Values: values, StatusCode: 'Complete' };
+      }),
+    };
+  }
+
+  it('reads 1,200 services in calls of at most 500 queries, ids unique in each, and maps each figure back to its service', async () => {
+    // Arrange: lambda-phase services ask 2 series each, so 2,400 queries make 5 calls
+    cw.on(GetMetricDataCommand).callsFake(countsByApi);
+    const requests = Array.from({ length: 1200 }, (_, i) => request(i));
+
+    // Act
+    const metrics = await adapter.readMany(requests, NOW);
+
+    // Assert
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(5);
+    for (const [n] of calls.entries()) {
+      expect(ids(n).length).toBeLessThanOrEqual(500);
+      expect(new Set(ids(n)).size).toBe(ids(n).length);
+    }
+    expect(calls.flatMap((_, n) => ids(n))).toHaveLength(2400);
+    expect(metrics.size).toBe(1200);
+    for (const i of [0, 1, 249, 250, 777, 1199]) {
+      expect(metrics.get(`svc-${i}`)).toMatchObject({ totalRpsUpWindow: i, totalRpsDownWindow: i, lambdaThrottles: 0 });
+    }
+  });
+
+  it('asks exactly 2 series of a lambda-phase service and all 11 of a service whose tier has an ALB', async () => {
+    // Arrange
+    cw.on(GetMetricDataCommand).callsFake(countsByApi);
+
+    // Act
+    await adapter.readMany([request(0), request(1, withAlb)], NOW);
+
+    // Assert
+    expect(ids(0).filter((id) => id?.startsWith('s0_'))).toEqual(['s0_api_count', 's0_fn_throttles']);
+    expect(ids(0).filter((id) => id?.startsWith('s1_'))).toHaveLength(11);
+  });
+
+  it('spans the widest window of the batch, and reads each service over its own windows', async () => {
+    // Arrange: a down-window of 20 minutes starts the call 10 minutes before START; a surge there counts for it only
+    const wide = parsePolicy({ service: 'wide', scaleUp: { windowSeconds: 180 }, scaleDown: { windowSeconds: 1200 }, dual: { stepHoldSeconds: 120 } });
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+      MetricDataResults: (input.MetricDataQueries ?? []).map((q): MetricDataResult => {
+        const surge = q.Id?.endsWith('_api_count') ? { Timestamps: [minute(-5), minute(9)], Values: [6000, 60] } : { Timestamps: [], Values: [] };
+        return { Id: q.Id, ...surge, StatusCode: 'Complete' };
+      }),
+    }));
+
+    // Act
+    const metrics = await adapter.readMany([request(0), request(1, undefined, wide)], NOW);
+
+    // Assert
+    expect(cw.commandCalls(GetMetricDataCommand)[0].args[0].input).toMatchObject({ StartTime: new Date(END - 20 * 60_000), EndTime: new Date(END) });
+    expect(metrics.get('svc-0')?.totalRpsDownWindow).toBe(1);
+    expect(metrics.get('svc-1')?.totalRpsDownWindow).toBe(100);
+  });
+
+  it('follows NextToken across the batch and joins each series split over pages', async () => {
+    // Arrange
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [result('api_count', { 9: 60 }), result('fn_throttles', {}), result('api_count', { 0: 120 }, 'PartialData', 's1_'), result('fn_throttles', {}, 'Complete', 's1_')],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({ MetricDataResults: [result('api_count', { 8: 120, 9: 120 }, 'Complete', 's1_')] });
+
+    // Act
+    const metrics = await adapter.readMany([request(0), request(1)], NOW);
+
+    // Assert
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1].args[0].input).toEqual({ ...calls[0].args[0].input, NextToken: 'page-2' });
+    expect(metrics.get('svc-0')?.totalRpsDownWindow).toBe(1);
+    expect(metrics.get('svc-1')?.totalRpsDownWindow).toBe(2);
+  });
+
+  it('gives gaps only to the services of a batch whose call failed, tells onError once, and never throws', async () => {
+    // Arrange: 300 services, 600 queries: the call with the first 250 fails
+    const errors: Error[] = [];
+    const reporting = new CloudWatchAdapter(new CloudWatchClient({ region: 'eu-west-1' }), { onError: (e) => errors.push(e) });
+    const throttled = new CloudWatchServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      if (input.MetricDataQueries?.some((q) => q.Id === 's0_api_count')) throw throttled;
+      return countsByApi(input);
+    });
+
+    // Act
+    const metrics = await reporting.readMany(Array.from({ length: 300 }, (_, i) => request(i)), NOW);
+
+    // Assert
+    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(2);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RetryableAwsError);
+    expect(metrics.get('svc-0')).toMatchObject({ totalRpsUpWindow: undefined, lambdaThrottles: undefined });
+    expect(metrics.get('svc-249')).toMatchObject({ totalRpsUpWindow: undefined, lambdaThrottles: undefined });
+    expect(metrics.get('svc-250')).toMatchObject({ totalRpsUpWindow: 250, lambdaThrottles: 0 });
+    expect(metrics.get('svc-299')).toMatchObject({ totalRpsUpWindow: 299, lambdaThrottles: 0 });
   });
 });

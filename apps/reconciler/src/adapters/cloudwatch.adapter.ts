@@ -4,13 +4,17 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import type { Policy } from '@lambdaflex/state';
+import type { MetricsRequest, Policy } from '@lambdaflex/state';
+import type Bottleneck from 'bottleneck';
 import type { MetricsPort, MetricsTarget, RetryableAwsError, ServiceMetrics, TerminalAwsError } from '../ports';
 import { classifyAwsError } from './aws-errors';
+import { throughLimiter } from './rate-limits';
 
 const MINUTE_MS = 60_000;
 /** A runaway pagination (an endpoint that always returns a token) ends here: the rest is a gap. */
 const MAX_PAGES = 10;
+/** The most queries GetMetricData takes in one call. */
+const MAX_QUERIES_PER_CALL = 500;
 
 /** How late CloudWatch is, and who hears about a failed read (which the machine only sees as gaps). */
 export interface CloudWatchAdapterOptions {
@@ -18,6 +22,8 @@ export interface CloudWatchAdapterOptions {
   lagSeconds?: number;
   /** Told of a GetMetricData call that failed after the SDK's retries; the figures are then unknown. */
   onError?: (err: RetryableAwsError | TerminalAwsError) => void;
+  /** The process's CloudWatch limiter (rate-limits.ts): every GetMetricData call waits its turn. */
+  limiter?: Bottleneck;
 }
 
 /** The query ids, one per series (GetMetricData wants them lower-case first and unique). */
@@ -77,9 +83,11 @@ export function metricWindows(policy: Policy, now: number, lagSeconds: number): 
 }
 
 /**
- * Every query of a read, and only what the decision reads: API Gateway and Lambda always, the ALB's only
- * while the tier has one. Lambda's invocations beyond API Gateway's count are the requests the tasks
- * handed to it directly (the instant spill), so no custom metric is needed to see it.
+ * Every query of a read, and only what the decision reads: API Gateway's count and Lambda's throttles
+ * always; Lambda's invocations and concurrency and the ALB's series only while the tier has an ALB.
+ * Lambda's invocations beyond API Gateway's count are the requests the tasks handed to it directly
+ * (the instant spill), and with its concurrency they make the capacity figures, which the machine
+ * reads only while the tier serves (dual, fargate): without an ALB they are left unknown, not asked.
  */
 export function metricQueries(target: MetricsTarget): MetricDataQuery[] {
   const q = (Id: SeriesId, Namespace: string, MetricName: string, Stat: string, dims: Record<string, string>): MetricDataQuery => ({
@@ -93,12 +101,11 @@ export function metricQueries(target: MetricsTarget): MetricDataQuery[] {
   });
   const api = { ApiId: target.apiId };
   const fn = { FunctionName: target.functionName };
-  const queries = [
-    q('api_count', 'AWS/ApiGateway', 'Count', 'Sum', api),
-    q('fn_invocations', 'AWS/Lambda', 'Invocations', 'Sum', fn),
-    q('fn_concurrency', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', fn),
-    q('fn_throttles', 'AWS/Lambda', 'Throttles', 'Sum', fn),
-  ];
+  const queries = [q('api_count', 'AWS/ApiGateway', 'Count', 'Sum', api)];
+  if (target.loadBalancer) {
+    queries.push(q('fn_invocations', 'AWS/Lambda', 'Invocations', 'Sum', fn), q('fn_concurrency', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', fn));
+  }
+  queries.push(q('fn_throttles', 'AWS/Lambda', 'Throttles', 'Sum', fn));
   if (target.loadBalancer) {
     const lb = { LoadBalancer: target.loadBalancer };
     queries.push(
@@ -162,7 +169,11 @@ export function gaugeValues(series: Series | undefined, end: number, minutes: nu
 /** A series with no datapoints that is known to be complete: the ALB's counts when there is no ALB. */
 const NO_TRAFFIC: Series = { complete: true, points: new Map() };
 
-/** The machine's figures from one read's series: rates in requests per second (a minute's Sum / 60). */
+/**
+ * The machine's figures from one read's series: rates in requests per second (a minute's Sum / 60). A
+ * figure whose series was not asked (Lambda's invocations and concurrency without an ALB) or did not
+ * come back complete is unknown, never 0; only the ALB's own counts are a known 0 when there is no ALB.
+ */
 export function toServiceMetrics(series: SeriesById, w: MetricWindows, hasLoadBalancer: boolean): ServiceMetrics {
   const alb = (id: SeriesId) => (hasLoadBalancer ? series[id] : NO_TRAFFIC);
   const counts = (id: SeriesId, minutes: number) => countMinutes(id.startsWith('alb_') ? alb(id) : series[id], w.end, minutes);
@@ -199,7 +210,22 @@ export function toServiceMetrics(series: SeriesById, w: MetricWindows, hasLoadBa
   };
 }
 
-/** {@link MetricsPort} over CloudWatch: every series in one GetMetricData call (paged only if CloudWatch pages). */
+/** One service's part of a fleet read: its windows, and its queries with ids made unique by `s<index>_`. */
+interface PlannedRead {
+  index: number;
+  request: MetricsRequest;
+  windows: MetricWindows;
+  queries: MetricDataQuery[];
+}
+
+/**
+ * {@link MetricsPort} over CloudWatch: every service's series in as few GetMetricData calls as fit,
+ * 500 queries each (paged only if CloudWatch pages).
+ *
+ *   requests ──▶ queries, ids s<i>_<series> ──▶ batches of ≤ 500 ──▶ one call each, over the widest window
+ *                                                                        │
+ *   figures per service ◀── its own windows ◀── results by s<i>_ prefix ◀─┘ (a failed call: gaps for its batch)
+ */
 export class CloudWatchAdapter implements MetricsPort {
   private readonly lagSeconds: number;
 
@@ -212,29 +238,56 @@ export class CloudWatchAdapter implements MetricsPort {
 
   /** Never throws: a failed call is a gap in every figure (unknown, never zero), and `onError` hears of it. */
   async read(target: MetricsTarget, policy: Policy, now: number): Promise<ServiceMetrics> {
-    const w = metricWindows(policy, now, this.lagSeconds);
-    let results: MetricDataResult[] = [];
-    try {
-      results = await this.fetch(metricQueries(target), w);
-    } catch (err) {
-      this.options.onError?.(classifyAwsError('GetMetricData', err));
-    }
-    return toServiceMetrics(collectSeries(results), w, Boolean(target.loadBalancer));
+    const [metrics] = (await this.readMany([{ service: target.functionName, target, policy }], now)).values();
+    return metrics;
   }
 
-  private async fetch(queries: MetricDataQuery[], w: MetricWindows): Promise<MetricDataResult[]> {
+  /**
+   * Never throws: a failed call is a gap in the figures of the services of its batch (unknown, never
+   * zero), and `onError` hears of it once. Each service's figures come from its own windows: the call
+   * spans the widest window of its batch, and the extra minutes are not read.
+   */
+  async readMany(requests: readonly MetricsRequest[], now: number): Promise<Map<string, ServiceMetrics>> {
+    const planned = requests.map(
+      (request, index): PlannedRead => ({
+        index,
+        request,
+        windows: metricWindows(request.policy, now, this.lagSeconds),
+        queries: metricQueries(request.target).map((query) => ({ ...query, Id: `s${index}_${query.Id}` })),
+      }),
+    );
+    const found = new Map<string, ServiceMetrics>();
+    await Promise.all(
+      batches(planned).map(async (batch) => {
+        let results: MetricDataResult[] = [];
+        try {
+          const span = { start: Math.min(...batch.map((p) => p.windows.start)), end: Math.max(...batch.map((p) => p.windows.end)) };
+          results = await this.fetch(batch.flatMap((p) => p.queries), span);
+        } catch (err) {
+          this.options.onError?.(classifyAwsError('GetMetricData', err));
+        }
+        const byIndex = resultsByRequest(results);
+        for (const p of batch) {
+          const series = collectSeries(byIndex.get(p.index) ?? []);
+          found.set(p.request.service, toServiceMetrics(series, p.windows, Boolean(p.request.target.loadBalancer)));
+        }
+      }),
+    );
+    return found;
+  }
+
+  private async fetch(queries: MetricDataQuery[], span: { start: number; end: number }): Promise<MetricDataResult[]> {
     const results: MetricDataResult[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.client.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: queries,
-          StartTime: new Date(w.start),
-          EndTime: new Date(w.end),
-          ScanBy: 'TimestampAscending',
-          ...(token ? { NextToken: token } : {}),
-        }),
-      );
+      const command = new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: new Date(span.start),
+        EndTime: new Date(span.end),
+        ScanBy: 'TimestampAscending',
+        ...(token ? { NextToken: token } : {}),
+      });
+      const out = await throughLimiter(this.options.limiter, () => this.client.send(command));
       results.push(...(out.MetricDataResults ?? []));
       token = out.NextToken;
       if (!token) return results;
@@ -242,6 +295,38 @@ export class CloudWatchAdapter implements MetricsPort {
     // Still paging: whatever is not complete by now stays unknown (its last status is PartialData).
     return results;
   }
+}
+
+/** Consecutive requests packed into calls of at most 500 queries; a service's queries are never split. */
+function batches(planned: PlannedRead[]): PlannedRead[][] {
+  const out: PlannedRead[][] = [];
+  let current: PlannedRead[] = [];
+  let size = 0;
+  for (const p of planned) {
+    if (size + p.queries.length > MAX_QUERIES_PER_CALL && current.length) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += p.queries.length;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** The results of a call by request index, with each id back to its series id (`s12_api_count` → 12, `api_count`). */
+function resultsByRequest(results: MetricDataResult[]): Map<number, MetricDataResult[]> {
+  const byIndex = new Map<number, MetricDataResult[]>();
+  for (const r of results) {
+    const match = /^s(\d+)_(.+)$/.exec(r.Id ?? '');
+    if (!match) continue;
+    const index = Number(match[1]);
+    const own = byIndex.get(index) ?? [];
+    own.push({ ...r, Id: match[2] });
+    byIndex.set(index, own);
+  }
+  return byIndex;
 }
 
 function addMinutes(a: number[] | undefined, b: number[] | undefined): number[] | undefined {

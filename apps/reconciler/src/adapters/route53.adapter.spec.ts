@@ -203,3 +203,93 @@ describe('inSync on a change Route53 has forgotten', () => {
     await expect(new Route53Adapter(new Route53Client({})).inSync('/change/OLD')).resolves.toBe(true);
   });
 });
+
+describe('readMany', () => {
+  const targets = ['a', 'b', 'c', 'd', 'e'].map((s) => ({ hostedZoneId: '/hostedzone/Z0USERZONE', recordName: `${s}.example.com` }));
+  const soa = { Name: 'example.com.', Type: 'SOA' as const, TTL: 900, ResourceRecords: [{ Value: 'ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400' }] };
+
+  it('lists a zone with many services once, across pages, and picks each name’s records from among the others', async () => {
+    // Arrange: the zone's other records are mixed in; e has no records
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({
+        ResourceRecordSets: [
+          soa,
+          weighted('alb', 20, ALB_TARGET, 'a.example.com.'),
+          weighted('api', 80, API_TARGET, 'a.example.com.'),
+          weighted('api', 50, API_TARGET, 'a.example.com.', 'AAAA'),
+          weighted('api', 100, API_TARGET, 'b.example.com.'),
+          weighted('canary', 5, ALB_TARGET, 'b.example.com.'),
+          weighted('api', 100, API_TARGET, 'bb.example.com.'),
+          weighted('alb', 0, ALB_TARGET, 'c.example.com.'),
+        ],
+        IsTruncated: true,
+        NextRecordName: 'c.example.com.',
+        NextRecordType: 'A',
+        NextRecordIdentifier: 'api',
+        MaxItems: 300,
+      })
+      .resolvesOnce({
+        ResourceRecordSets: [
+          weighted('api', 100, API_TARGET, 'c.example.com.'),
+          weighted('api', 100, API_TARGET, 'D.Example.com.'),
+          { Name: 'd.example.com.', Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"v=spf1 -all"' }] },
+        ],
+        IsTruncated: false,
+        MaxItems: 300,
+      });
+
+    // Act
+    const records = await adapter.readMany(targets);
+
+    // Assert
+    expect(r53.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input)).toEqual([
+      { HostedZoneId: 'Z0USERZONE', MaxItems: 300 },
+      { HostedZoneId: 'Z0USERZONE', MaxItems: 300, StartRecordName: 'c.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'api' },
+    ]);
+    const weights = Object.fromEntries([...records].map(([name, r]) => [name, { api: r.api?.weight, alb: r.alb?.weight }]));
+    expect(weights).toEqual({
+      'a.example.com': { api: 80, alb: 20 },
+      'b.example.com': { api: 100, alb: undefined },
+      'c.example.com': { api: 100, alb: 0 },
+      'd.example.com': { api: 100, alb: undefined },
+      'e.example.com': { api: undefined, alb: undefined },
+    });
+    expect(records.get('e.example.com')).toEqual({});
+    expect(records.get('a.example.com')?.alb).toEqual({ setIdentifier: 'alb', weight: 20, target: { dnsName: ALB_TARGET.DNSName, hostedZoneId: 'ZALB' } });
+  });
+
+  it('reads name by name in a zone with only a few of the services', async () => {
+    // Arrange: four services in one zone, two in another
+    r53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z0USERZONE' }).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
+    r53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z0OTHERZONE', StartRecordName: 'x.example.org' }).resolves({
+      ResourceRecordSets: [weighted('api', 100, API_TARGET, 'x.example.org.')],
+      IsTruncated: false,
+      MaxItems: 300,
+    });
+    r53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z0OTHERZONE', StartRecordName: 'y.example.org' }).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
+    const other = ['x', 'y'].map((s) => ({ hostedZoneId: 'Z0OTHERZONE', recordName: `${s}.example.org` }));
+
+    // Act
+    const records = await adapter.readMany([...targets.slice(0, 4), ...other]);
+
+    // Assert
+    const inputs = r53.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input);
+    expect(inputs.filter((i) => i.HostedZoneId === 'Z0USERZONE')).toEqual([{ HostedZoneId: 'Z0USERZONE', MaxItems: 300 }]);
+    expect(inputs.filter((i) => i.HostedZoneId === 'Z0OTHERZONE').map((i) => i.StartRecordName).sort()).toEqual(['x.example.org', 'y.example.org']);
+    expect(records.get('x.example.org')?.api?.weight).toBe(100);
+    expect(records.get('y.example.org')).toEqual({});
+    expect(records.size).toBe(6);
+  });
+
+  it('raises a RetryableAwsError, not "no records", when a zone listing never ends', async () => {
+    r53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [soa],
+      IsTruncated: true,
+      NextRecordName: 'example.com.',
+      NextRecordType: 'SOA',
+      MaxItems: 300,
+    });
+    await expect(adapter.readMany(targets)).rejects.toBeInstanceOf(RetryableAwsError);
+  });
+});

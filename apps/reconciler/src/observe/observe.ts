@@ -5,11 +5,16 @@ import {
   TIER_OUTPUTS,
   TIER_PARAMETERS,
   tierStackName,
+  recordKey,
+  type FleetItem,
+  type MetricsRequest,
+  type MetricsTarget,
   type Observation,
   type Policy,
   type PolicyIssue,
   type StackObservation,
-  type StateStore,
+  type StatePort,
+  type StoredPolicy,
   type StoredStatus,
   usesAutoThresholds,
 } from '@lambdaflex/state';
@@ -60,14 +65,14 @@ export class ServiceSetupError extends Error {
 }
 
 export interface ObservePorts {
-  store: StateStore;
+  store: StatePort;
   stacks: StackPort;
   dns: DnsPort;
   metrics: MetricsPort;
   probe: ProbePort;
 }
 
-/** Reads everything one tick needs about a service: policy, status, both stacks, records, metrics. */
+/** Reads everything one tick needs about one service: policy, status, both stacks, records, metrics. */
 export async function observe(ports: ObservePorts, service: string, now: number): Promise<World> {
   const [stored, status, baseStack, tier] = await Promise.all([
     ports.store.readPolicy(service),
@@ -75,45 +80,92 @@ export async function observe(ports: ObservePorts, service: string, now: number)
     ports.stacks.describe(baseStackName(service)),
     ports.stacks.describe(tierStackName(service)),
   ]);
+  const known = knownService(service, stored, status, baseStack, tier);
+  const change = status?.status.dnsChange;
+  const [records, dnsInSync, metrics] = await Promise.all([
+    ports.dns.read(known.base.hostedZoneId, known.base.recordName),
+    change ? ports.dns.inSync(change.id) : Promise.resolve(true),
+    ports.metrics.read(metricsTarget(known), known.policy, now),
+  ]);
+  return withProbes(ports.probe, { ...known, records, dnsInSync, metrics });
+}
+
+/**
+ * Reads what one tick needs about many services in a few calls for all of them (the fleet's stacks in
+ * one paged listing, each hosted zone's records once, metrics in batches), given their policies and
+ * statuses from one fleet read. A service that cannot be observed maps to its error; the others go on.
+ */
+export async function observeFleet(ports: Omit<ObservePorts, 'store'>, items: readonly FleetItem[], now: number): Promise<Map<string, World | Error>> {
+  const worlds = new Map<string, World | Error>();
+  const stacks = await ports.stacks.describeMany(items.flatMap((i) => [baseStackName(i.service), tierStackName(i.service)]));
+  const known: Known[] = [];
+  for (const item of items) {
+    try {
+      known.push(knownService(item.service, item.policy, item.status, stacks.get(baseStackName(item.service)), stacks.get(tierStackName(item.service))));
+    } catch (err) {
+      worlds.set(item.service, err as Error);
+    }
+  }
+  const requests: MetricsRequest[] = known.map((k) => ({ service: k.service, target: metricsTarget(k), policy: k.policy }));
+  const [records, inSync, metrics] = await Promise.all([
+    ports.dns.readMany(known.map((k) => ({ hostedZoneId: k.base.hostedZoneId, recordName: k.base.recordName }))),
+    changesInSync(ports.dns, known),
+    ports.metrics.readMany(requests, now),
+  ]);
+  await Promise.all(
+    known.map(async (k) => {
+      try {
+        const world = { ...k, records: records.get(recordKey(k.base.recordName)) ?? {}, dnsInSync: inSync.get(k.service) ?? true, metrics: metrics.get(k.service) ?? {} };
+        worlds.set(k.service, await withProbes(ports.probe, world));
+      } catch (err) {
+        worlds.set(k.service, err as Error);
+      }
+    }),
+  );
+  return worlds;
+}
+
+/** What is known of a service before its records and metrics are read. */
+type Known = Omit<World, 'records' | 'dnsInSync' | 'metrics' | 'probes'>;
+
+function knownService(
+  service: string,
+  stored: StoredPolicy | undefined,
+  status: StoredStatus | undefined,
+  baseStack: StackDescription | undefined,
+  tier: StackDescription | undefined,
+): Known {
   if (!stored) throw new ServiceSetupError('NoPolicy', `service ${service} has no policy item`);
   // A bad hand edit never stops the service: the last good policy goes on, and the status says why.
   const policy = stored.result.ok ? stored.result.policy : (status?.status.lastGoodPolicy ?? defaultPolicy(service));
   const policyIssues = stored.result.ok ? undefined : stored.result.issues;
-  const base = readBase(service, baseStack);
+  return { service, policy, generation: stored.generation, policyIssues, status, base: readBase(service, baseStack), tier };
+}
 
-  const change = status?.status.dnsChange;
-  const [records, dnsInSync, metrics] = await Promise.all([
-    ports.dns.read(base.hostedZoneId, base.recordName),
-    change ? ports.dns.inSync(change.id) : Promise.resolve(true),
-    ports.metrics.read(
-      {
-        apiId: base.apiId,
-        functionName: base.functionName,
-        loadBalancer: tier?.outputs[TIER_OUTPUTS.loadBalancerFullName],
-        targetGroup: tier?.outputs[TIER_OUTPUTS.targetGroupFullName],
-      },
-      policy,
-      now,
-    ),
-  ]);
-  const albDns = tier?.outputs[TIER_OUTPUTS.loadBalancerDnsName];
-  const probes =
-    status?.status.intent.probe && albDns
-      ? await ports.probe.probe({ url: `https://${albDns}/healthz`, host: base.recordName }, policy.dual.analysis.probes)
-      : undefined;
+function metricsTarget(k: Known): MetricsTarget {
   return {
-    service,
-    policy,
-    generation: stored.generation,
-    policyIssues,
-    status,
-    base,
-    tier,
-    records,
-    dnsInSync,
-    metrics,
-    probes,
+    apiId: k.base.apiId,
+    functionName: k.base.functionName,
+    loadBalancer: k.tier?.outputs[TIER_OUTPUTS.loadBalancerFullName],
+    targetGroup: k.tier?.outputs[TIER_OUTPUTS.targetGroupFullName],
   };
+}
+
+/** Whether each service's last Route53 change is INSYNC: one GetChange per pending change, none when there is none. */
+async function changesInSync(dns: DnsPort, known: readonly Known[]): Promise<Map<string, boolean>> {
+  const pending = known.filter((k) => k.status?.status.dnsChange);
+  const answers = await Promise.all(pending.map((k) => dns.inSync(k.status!.status.dnsChange!.id)));
+  return new Map(pending.map((k, i) => [k.service, answers[i]]));
+}
+
+/** Probes through the ALB when the last intent asked for them (dual at thin traffic). */
+async function withProbes(probe: ProbePort, world: Omit<World, 'probes'>): Promise<World> {
+  const albDns = world.tier?.outputs[TIER_OUTPUTS.loadBalancerDnsName];
+  const probes =
+    world.status?.status.intent.probe && albDns
+      ? await probe.probe({ url: `https://${albDns}/healthz`, host: world.base.recordName }, world.policy.dual.analysis.probes)
+      : undefined;
+  return { ...world, probes };
 }
 
 function readBase(service: string, stack: StackDescription | undefined): BaseStack {

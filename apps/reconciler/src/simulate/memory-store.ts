@@ -1,91 +1,97 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   parsePolicy,
   PolicyConflictError,
   safeParsePolicy,
-  StateStore,
   StatusConflictError,
+  type FleetItem,
   type HistoryPage,
+  type Lease,
   type Policy,
   type ServiceStatus,
+  type StatePort,
   type StoredPolicy,
   type StoredStatus,
   type TransitionRecord,
 } from '@lambdaflex/state';
 
 /**
- * The state store in memory, for the simulator: the same contract as {@link StateStore} (conditional
- * writes on generation and version, a lease with owner and expiry, an append-only ledger), without the
- * DynamoDB round trips that would make an 84,000-minute replay take minutes. Items go through a JSON
- * round trip, as they do through DynamoDB (undefined fields dropped), so the reconciler reads back
- * what it would read from the table. The simulator's `store: 'dynalite'` option runs the real store
- * instead, and a test checks both give the same replay.
+ * The state store in memory, for the simulator: the same contract as the DynamoDB store (conditional
+ * writes on generation, version and fence, a lease with owner, expiry and a rising epoch, an append-only
+ * ledger), without the round trips that would make an 84,000-minute replay take minutes. Items go
+ * through a JSON round trip, as they do through DynamoDB (undefined fields dropped), so the reconciler
+ * reads back what it would read from the table. The simulator's `store: 'dynalite'` option runs the
+ * real store instead, and a test checks both give the same replay.
  */
-export class MemoryStateStore extends StateStore {
-  private readonly policies = new Map<string, { item: string; generation: number; parsed: StoredPolicy }>();
-  private readonly statuses = new Map<string, { item: string; version: number }>();
-  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+export class MemoryStateStore implements StatePort {
+  private readonly policies = new Map<string, { generation: number; parsed: StoredPolicy }>();
+  private readonly statuses = new Map<string, { item: string; version: number; fence?: number }>();
+  private readonly leases = new Map<string, { owner: string; expiresAt: number; epoch: number }>();
   private readonly history = new Map<string, TransitionRecord[]>();
 
-  constructor() {
-    // Every method is overridden: the client is never called.
-    super({ send: () => Promise.reject(new Error('MemoryStateStore has no DynamoDB client')) } as unknown as DynamoDBDocumentClient, 'memory');
-  }
-
-  override async readPolicy(service: string): Promise<StoredPolicy | undefined> {
+  async readPolicy(service: string): Promise<StoredPolicy | undefined> {
     return this.policies.get(service)?.parsed;
   }
 
-  override async writePolicy(policy: Policy, expectedGeneration: number | undefined): Promise<number> {
+  async writePolicy(policy: Policy, expectedGeneration: number | undefined): Promise<number> {
     const { service } = parsePolicy(policy);
     const stored = this.policies.get(service);
     if ((stored?.generation ?? undefined) !== expectedGeneration) throw new PolicyConflictError(service, expectedGeneration);
     const generation = (expectedGeneration ?? 0) + 1;
-    const item = JSON.stringify(policy);
     // Validated once on write; a read returns what validating the stored item gives, as the real store does.
-    this.policies.set(service, { item, generation, parsed: { generation, result: safeParsePolicy(JSON.parse(item)) } });
+    this.policies.set(service, { generation, parsed: { generation, result: safeParsePolicy(JSON.parse(JSON.stringify(policy))) } });
     return generation;
   }
 
-  override async readStatus(service: string): Promise<StoredStatus | undefined> {
+  async readStatus(service: string): Promise<StoredStatus | undefined> {
     const stored = this.statuses.get(service);
-    return stored ? { status: JSON.parse(stored.item) as ServiceStatus, version: stored.version } : undefined;
+    if (!stored) return undefined;
+    return { status: JSON.parse(stored.item) as ServiceStatus, version: stored.version, ...(stored.fence === undefined ? {} : { fence: stored.fence }) };
   }
 
-  override async writeStatus(status: ServiceStatus, expectedVersion: number | undefined): Promise<number> {
+  async writeStatus(status: ServiceStatus, expectedVersion: number | undefined, fence?: number): Promise<number> {
     const stored = this.statuses.get(status.service);
-    if (stored?.version !== expectedVersion) throw new StatusConflictError(status.service, expectedVersion);
+    const fenced = fence !== undefined && stored?.fence !== undefined && stored.fence > fence;
+    if (stored?.version !== expectedVersion || fenced) throw new StatusConflictError(status.service, expectedVersion);
     const version = (expectedVersion ?? 0) + 1;
-    this.statuses.set(status.service, { item: JSON.stringify(status), version });
+    this.statuses.set(status.service, { item: JSON.stringify(status), version, fence });
     return version;
   }
 
-  override async acquireLease(service: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  async acquireLease(service: string, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
     if (!(ttlMs > 0)) throw new RangeError(`lease ttlMs must be positive, got ${ttlMs}`);
     const lease = this.leases.get(service);
-    if (lease && lease.expiresAt >= now && lease.owner !== owner) return false;
-    this.leases.set(service, { owner, expiresAt: now + ttlMs });
+    if (lease && lease.expiresAt >= now && lease.owner !== owner) return undefined;
+    const epoch = (lease?.epoch ?? 0) + 1;
+    this.leases.set(service, { owner, expiresAt: now + ttlMs, epoch });
+    return { service, owner, epoch, expiresAtMs: now + ttlMs };
+  }
+
+  async releaseLease(lease: Lease): Promise<boolean> {
+    const held = this.leases.get(lease.service);
+    if (held?.owner !== lease.owner || held.epoch !== lease.epoch) return false;
+    held.expiresAt = 0;
     return true;
   }
 
-  override async releaseLease(service: string, owner: string): Promise<boolean> {
-    if (this.leases.get(service)?.owner !== owner) return false;
-    this.leases.delete(service);
-    return true;
-  }
-
-  override async appendHistory(service: string, record: TransitionRecord): Promise<void> {
+  async appendHistory(service: string, record: TransitionRecord): Promise<void> {
     if (Number.isNaN(Date.parse(record.at))) throw new RangeError(`history record time is not a date: ${record.at}`);
     const list = this.history.get(service) ?? [];
     list.push(JSON.parse(JSON.stringify(record)) as TransitionRecord);
     this.history.set(service, list);
   }
 
-  override async listHistory(service: string, { limit = 20 }: { limit?: number; cursor?: string } = {}): Promise<HistoryPage> {
+  async listHistory(service: string, { limit = 20 }: { limit?: number; cursor?: string } = {}): Promise<HistoryPage> {
     return { items: [...(this.history.get(service) ?? [])].reverse().slice(0, limit) };
   }
 
-  override async listServices(): Promise<string[]> {
+  async listServices(): Promise<string[]> {
     return [...this.policies.keys()].sort();
+  }
+
+  async readFleet(): Promise<FleetItem[]> {
+    const services = new Set([...this.policies.keys(), ...this.statuses.keys()]);
+    return Promise.all(
+      [...services].sort().map(async (service) => ({ service, policy: await this.readPolicy(service), status: await this.readStatus(service) })),
+    ).then((items) => items.map((i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== undefined)) as unknown as FleetItem));
   }
 }

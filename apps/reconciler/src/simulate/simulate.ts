@@ -14,7 +14,7 @@ import {
   type LineItems,
   type Optimum,
 } from '@lambdaflex/cost';
-import { createStateTable, StateStore, type Phase, type Policy, type TransitionRecord } from '@lambdaflex/state';
+import { createStateTable, StateStore, type Phase, type StatePort, type Policy, type TransitionRecord } from '@lambdaflex/state';
 import { startDynalite } from '@lambdaflex/local-cloud';
 import { reconcileOnce, type ReconcilerPorts } from '../reconcile';
 import { allFargate, allLambda, type Baseline } from './baselines';
@@ -300,7 +300,7 @@ function newLambdaFlexMinutes(n: number): LambdaFlexMinutes {
   };
 }
 
-async function openStore(kind: 'memory' | 'dynalite'): Promise<{ store: StateStore; stop: () => Promise<void> }> {
+async function openStore(kind: 'memory' | 'dynalite'): Promise<{ store: StatePort; stop: () => Promise<void> }> {
   if (kind === 'memory') return { store: new MemoryStateStore(), stop: async () => undefined };
   const db = await startDynalite();
   await createStateTable(db.client, 'simulation');

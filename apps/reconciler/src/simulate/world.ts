@@ -4,6 +4,7 @@ import {
   RECORD_IDS,
   TIER_OUTPUTS,
   TIER_PARAMETERS,
+  recordKey,
   tierStackName,
   type Policy,
   type StackStatus,
@@ -363,6 +364,15 @@ export class SimulatedWorld {
       };
       return d;
     },
+    // One service's world: a fleet read is its single reads, each logged as the adapter's would be.
+    describeMany: async (names) => {
+      const found = new Map<string, StackDescription>();
+      for (const name of names) {
+        const d = await this.stacks.describe(name);
+        if (d) found.set(name, d);
+      }
+      return found;
+    },
     create: async (name, parameters, token) => {
       this.log('cloudformation:CreateStack', { StackName: name, Parameters: parameters, ClientRequestToken: token });
       if (this.tier) {
@@ -414,6 +424,11 @@ export class SimulatedWorld {
     read: async (zone, name) => {
       this.log('route53:ListResourceRecordSets', { HostedZoneId: zone, StartRecordName: name });
       return structuredClone(this.records);
+    },
+    readMany: async (targets) => {
+      const found = new Map<string, ServiceRecords>();
+      for (const t of targets) found.set(recordKey(t.recordName), await this.dns.read(t.hostedZoneId, t.recordName));
+      return found;
     },
     change: async (zone, _name, changes: RecordChange[]) => {
       this.log('route53:ChangeResourceRecordSets', { HostedZoneId: zone, Changes: changes.map((c) => `${c.action} ${c.record.setIdentifier}=${c.record.weight}`) });
@@ -509,6 +524,11 @@ export class SimulatedWorld {
         lambdaConcurrency: recent.concurrency,
         lambdaRps: recent.invocations / 60,
       };
+    },
+    readMany: async (requests, now) => {
+      const found = new Map<string, ServiceMetrics>();
+      for (const r of requests) found.set(r.service, await this.metrics.read(r.target, r.policy, now));
+      return found;
     },
   };
 

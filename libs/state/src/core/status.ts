@@ -29,6 +29,17 @@ export interface TransitionRecord {
   message: string;
 }
 
+/** What a stalled service waits for: a new policy generation or a new image. */
+export interface StalledOn {
+  generation: number;
+  image: string;
+  /** The refused call and AWS's error code, e.g. `CreateStack`, `AccessDenied`. */
+  operation: string;
+  code: string;
+  message: string;
+  since: string;
+}
+
 /** A service's status item: written once at the end of each tick, with a version check. */
 export interface ServiceStatus {
   service: string;
@@ -43,6 +54,11 @@ export interface ServiceStatus {
   lastGoodPolicy: Policy;
   /** The last Route53 change submitted, followed until it is INSYNC. */
   dnsChange?: { id: string; submittedAt: string };
+  /**
+   * AWS refused an act (access denied, a template it will not take): acts stay off for this policy
+   * generation and image — observing and deciding go on — instead of sending the refused call each tick.
+   */
+  stalled?: StalledOn;
   /** Request rates seen by the latest ticks (oldest first, at most 60): the status page charts them. */
   requestRates?: { at: string; totalRps?: number; albRps?: number }[];
   updatedAt: string;

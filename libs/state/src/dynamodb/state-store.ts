@@ -5,7 +5,7 @@
  *   ───────────    ───────────────────────   ─────────────────────────────────────────────
  *   orders         POLICY                    generation, updatedAt   (+ the Policy, less `service`)
  *   orders         STATUS                    version                 (+ the ServiceStatus, less `service`)
- *   orders         LEASE                     owner, leaseExpiresAtMs
+ *   orders         LEASE                     owner, leaseExpiresAtMs, epoch
  *   orders         HIST#<ISO time>#<suffix>  expiresAt (TTL, epoch s) (+ the TransitionRecord)
  *
  * - dynalite has no transactions, so every item stands alone and each write is a single conditional
@@ -14,20 +14,25 @@
  *   attributes are stripped on read and `service` comes back from pk.
  * - History sort keys use the UTC form of `at`, so they sort by time; the suffix keeps two records
  *   with the same `at` apart.
+ * - The fleet index (FLEET_INDEX: sk, then pk) holds every item by kind, so a tick reads every POLICY
+ *   and every STATUS in a few paged Queries, however many services there are.
+ * - The lease's epoch only rises (a released lease keeps its item, expired), and a status written under
+ *   a lease carries it as `fence`: a tick that lost its lease can no longer overwrite a newer tick's status.
  */
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { parsePolicy, safeParsePolicy, type Policy } from '../core/policy';
+import type { FleetItem, HistoryPage, Lease, StatePort, StoredPolicy, StoredStatus } from '../core/ports';
 import type { ServiceStatus, TransitionRecord } from '../core/status';
-import { TTL_ATTRIBUTE } from './state-table';
+import { FLEET_INDEX, TTL_ATTRIBUTE } from './state-table';
 
 type Item = Record<string, unknown>;
 
@@ -36,25 +41,6 @@ const STATUS_SK = 'STATUS';
 const LEASE_SK = 'LEASE';
 const HISTORY_PREFIX = 'HIST#';
 const SECONDS_PER_DAY = 86_400;
-
-/** A stored policy as read: its generation and the result of validating it, good or not. */
-export interface StoredPolicy {
-  generation: number;
-  updatedAt?: string;
-  result: ReturnType<typeof safeParsePolicy>;
-}
-
-/** A stored status and the version to pass back to {@link StateStore.writeStatus}. */
-export interface StoredStatus {
-  status: ServiceStatus;
-  version: number;
-}
-
-/** One page of a service's history, newest first; `nextCursor` is absent on the last page. */
-export interface HistoryPage {
-  items: TransitionRecord[];
-  nextCursor?: string;
-}
 
 /** A policy write that lost a race or was made from a stale read; read again, then retry if still wanted. */
 export class PolicyConflictError extends Error {
@@ -98,7 +84,7 @@ export class InvalidCursorError extends Error {
  * Policies, statuses, leases and history of every service, in one table (layout above). Give it a
  * DocumentClient with `removeUndefinedValues`, as the API does: optional fields may be undefined.
  */
-export class StateStore {
+export class StateStore implements StatePort {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -110,13 +96,7 @@ export class StateStore {
    */
   async readPolicy(service: string): Promise<StoredPolicy | undefined> {
     const item = await this.get(service, POLICY_SK);
-    if (!item) return undefined;
-    const { generation, updatedAt, ...fields } = withoutKeys(item);
-    return {
-      generation: typeof generation === 'number' ? generation : 0,
-      ...(typeof updatedAt === 'string' ? { updatedAt } : {}),
-      result: safeParsePolicy({ ...fields, service }),
-    };
+    return item ? toStoredPolicy(service, item) : undefined;
   }
 
   /**
@@ -137,59 +117,98 @@ export class StateStore {
   /** The service's status and its version, for the next {@link writeStatus}. */
   async readStatus(service: string): Promise<StoredStatus | undefined> {
     const item = await this.get(service, STATUS_SK);
-    if (!item) return undefined;
-    const { version, ...fields } = withoutKeys(item);
-    return { status: { ...fields, service } as ServiceStatus, version: typeof version === 'number' ? version : 0 };
+    return item ? toStoredStatus(service, item) : undefined;
   }
 
   /**
    * Stores a status if the stored version is `expectedVersion` (undefined: only if there is none), so a
-   * tick that overlapped another cannot overwrite its result; returns the new version.
-   * @throws StatusConflictError when the stored version is not the expected one.
+   * tick that overlapped another cannot overwrite its result, and — given the writer's lease epoch as
+   * `fence` — only if no tick with a higher epoch wrote it; returns the new version.
+   * @throws StatusConflictError when the stored version is not the expected one, or a newer lease wrote it.
    */
-  async writeStatus(status: ServiceStatus, expectedVersion: number | undefined): Promise<number> {
+  async writeStatus(status: ServiceStatus, expectedVersion: number | undefined, fence?: number): Promise<number> {
     const { service, ...fields } = status;
     const version = (expectedVersion ?? 0) + 1;
-    const item = { ...fields, pk: service, sk: STATUS_SK, version };
-    const written = await this.putIfCounter(item, 'version', expectedVersion);
+    const item = { ...fields, pk: service, sk: STATUS_SK, version, ...(fence === undefined ? {} : { fence }) };
+    const written = await this.putIfCounter(item, 'version', expectedVersion, fence);
     if (!written) throw new StatusConflictError(service, expectedVersion);
     return version;
   }
 
   /**
    * Takes or renews the service's lease until `now + ttlMs` (epoch ms), so one operator acts on a
-   * service at a time; false when another owner holds an unexpired lease. Time is a parameter so
-   * callers and tests decide the clock.
+   * service at a time; undefined when another owner holds an unexpired lease. Each acquisition raises
+   * the epoch by one. Time is a parameter so callers and tests decide the clock.
    */
-  async acquireLease(service: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  async acquireLease(service: string, owner: string, now: number, ttlMs: number): Promise<Lease | undefined> {
     if (!(ttlMs > 0)) throw new RangeError(`lease ttlMs must be positive, got ${ttlMs}`);
+    let attributes: Item | undefined;
+    const taken = await conditionally(
+      this.db
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: service, sk: LEASE_SK },
+            UpdateExpression: 'SET #owner = :owner, #expires = :expires, #epoch = if_not_exists(#epoch, :zero) + :one',
+            ConditionExpression: 'attribute_not_exists(pk) OR #expires < :now OR #owner = :owner',
+            // OWNER is a DynamoDB reserved word.
+            ExpressionAttributeNames: { '#owner': 'owner', '#expires': 'leaseExpiresAtMs', '#epoch': 'epoch' },
+            ExpressionAttributeValues: { ':owner': owner, ':now': now, ':expires': now + ttlMs, ':zero': 0, ':one': 1 },
+            ReturnValues: 'ALL_NEW',
+          }),
+        )
+        .then((out) => (attributes = out.Attributes)),
+    );
+    if (!taken) return undefined;
+    return { service, owner, epoch: Number(attributes?.epoch ?? 1), expiresAtMs: now + ttlMs };
+  }
+
+  /**
+   * Gives the lease up so another operator need not wait for it to expire; false (no-op) unless `lease`
+   * still holds it. The item stays, expired, so the next epoch is higher still.
+   */
+  async releaseLease(lease: Lease): Promise<boolean> {
     return conditionally(
       this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { pk: service, sk: LEASE_SK, owner, leaseExpiresAtMs: now + ttlMs },
-          ConditionExpression: 'attribute_not_exists(pk) OR #expires < :now OR #owner = :owner',
-          // OWNER is a DynamoDB reserved word.
-          ExpressionAttributeNames: { '#owner': 'owner', '#expires': 'leaseExpiresAtMs' },
-          ExpressionAttributeValues: { ':owner': owner, ':now': now },
+          Key: { pk: lease.service, sk: LEASE_SK },
+          UpdateExpression: 'SET #expires = :zero',
+          ConditionExpression: '#owner = :owner AND #epoch = :epoch',
+          ExpressionAttributeNames: { '#owner': 'owner', '#expires': 'leaseExpiresAtMs', '#epoch': 'epoch' },
+          ExpressionAttributeValues: { ':owner': lease.owner, ':epoch': lease.epoch, ':zero': 0 },
         }),
       ),
     );
   }
 
-  /** Gives the lease up so another operator need not wait for it to expire; false (no-op) unless `owner` holds it. */
-  async releaseLease(service: string, owner: string): Promise<boolean> {
-    return conditionally(
-      this.db.send(
-        new DeleteCommand({
+  /** Every service's policy and status: two paged Queries of the fleet index, whatever the fleet's size. */
+  async readFleet(): Promise<FleetItem[]> {
+    const [policies, statuses] = await Promise.all([this.queryKind(POLICY_SK), this.queryKind(STATUS_SK)]);
+    const fleet = new Map<string, FleetItem>();
+    const entry = (service: string) => fleet.get(service) ?? fleet.set(service, { service }).get(service)!;
+    for (const item of policies) entry(item.pk as string).policy = toStoredPolicy(item.pk as string, item);
+    for (const item of statuses) entry(item.pk as string).status = toStoredStatus(item.pk as string, item);
+    return [...fleet.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  }
+
+  private async queryKind(sk: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
           TableName: this.tableName,
-          Key: { pk: service, sk: LEASE_SK },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
+          IndexName: FLEET_INDEX,
+          KeyConditionExpression: 'sk = :sk',
+          ExpressionAttributeValues: { ':sk': sk },
+          ExclusiveStartKey: startKey,
         }),
-      ),
-    );
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   /**
@@ -277,8 +296,8 @@ export class StateStore {
    * Puts `item` if its `counter` attribute is `expected`; false on conflict. undefined expects no item;
    * 0 expects an item without the counter, as one written by hand reads (so it can still be updated).
    */
-  private putIfCounter(item: Item, counter: string, expected: number | undefined): Promise<boolean> {
-    const condition =
+  private putIfCounter(item: Item, counter: string, expected: number | undefined, fence?: number): Promise<boolean> {
+    const condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } =
       expected === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : expected === 0
@@ -291,8 +310,31 @@ export class StateStore {
               ExpressionAttributeNames: { '#counter': counter },
               ExpressionAttributeValues: { ':expected': expected },
             };
+    if (fence !== undefined && expected !== undefined) {
+      condition.ConditionExpression = `(${condition.ConditionExpression}) AND (attribute_not_exists(#fence) OR #fence <= :fence)`;
+      condition.ExpressionAttributeNames = { ...condition.ExpressionAttributeNames, '#fence': 'fence' };
+      condition.ExpressionAttributeValues = { ...condition.ExpressionAttributeValues, ':fence': fence };
+    }
     return conditionally(this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })));
   }
+}
+
+function toStoredPolicy(service: string, item: Item): StoredPolicy {
+  const { generation, updatedAt, ...fields } = withoutKeys(item);
+  return {
+    generation: typeof generation === 'number' ? generation : 0,
+    ...(typeof updatedAt === 'string' ? { updatedAt } : {}),
+    result: safeParsePolicy({ ...fields, service }),
+  };
+}
+
+function toStoredStatus(service: string, item: Item): StoredStatus {
+  const { version, fence, ...fields } = withoutKeys(item);
+  return {
+    status: { ...fields, service } as ServiceStatus,
+    version: typeof version === 'number' ? version : 0,
+    ...(typeof fence === 'number' ? { fence } : {}),
+  };
 }
 
 /** The item without its key attributes; pk is the service, which callers already know. */

@@ -13,6 +13,12 @@ export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
 /** The attribute DynamoDB TTL expires items on, in epoch seconds; only history items carry it. */
 export const TTL_ATTRIBUTE = 'expiresAt';
+/**
+ * The fleet index: a global secondary index keyed by the sort key (then the service), so every POLICY
+ * item, or every STATUS item, is one paged Query rather than one read per service. Items are found
+ * by their `sk` alone, so a policy written by hand is in it too.
+ */
+export const FLEET_INDEX = 'by-kind';
 
 /**
  * Creates the state table (pk HASH, sk RANGE, on demand) and turns TTL on for {@link TTL_ATTRIBUTE},
@@ -34,6 +40,16 @@ export async function createStateTable(client: DynamoDBClient, tableName: string
           { AttributeName: SORT_KEY, KeyType: 'RANGE' },
         ],
         BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: FLEET_INDEX,
+            KeySchema: [
+              { AttributeName: SORT_KEY, KeyType: 'HASH' },
+              { AttributeName: PARTITION_KEY, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
       }),
     );
   } catch (err) {
