@@ -20,9 +20,11 @@ export default tseslint.config(
           allow: ['@lambdaflex/api', '@lambdaflex/reconciler'],
           depConstraints: [
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },
+            // What a service links in to run under LambdaFlex (libs/nest): the core, never the infrastructure.
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:core'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:runtime', 'type:infra'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:infra'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:infra'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:core', 'type:runtime', 'type:infra'] },
           ],
         },
       ],

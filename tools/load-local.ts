@@ -1,13 +1,15 @@
 /**
- * `npm run load [-- --profile cycle|burst]`: a bounded load profile against the local edge, with a
- * progress line, so a user watches it happen in `npm start`'s console. Stops by itself.
+ * `npm run load [-- --profile cycle|burst] [--mix mixed|health|reads | --path <path>...]`: a bounded
+ * load profile against the local edge, with a progress line, so a user watches it happen in
+ * `npm start`'s console. Stops by itself.
  *   cycle (default): ramp up, hold above the up-threshold, ramp down, stay low while the tier drains —
  *                    a whole cycle, about two and a half minutes.
  *   burst:           into the fargate phase, then a surge of concurrent clients above the local tier's
  *                    capacity for 20 s, then easing: the instant spill hands the excess to Lambda.
+ * The requests are the pet store's by default; `--path` (repeatable) sends GETs of your service's
+ * paths instead, in turn (`npm start -- --service <dir>`), and `--mix health` only /healthz.
  */
-import { parseArgs } from 'node:util';
-import { failed, LOAD_PROFILES, profileSeconds, runLoad, type LoadStage } from '@lambdaflex/local-cloud';
+import { failed, parseLoadArgs, profileSeconds, runLoad, type LoadMix, type LoadStage } from '@lambdaflex/local-cloud';
 
 const edge = process.env.EDGE_URL ?? `http://127.0.0.1:${process.env.EDGE_PORT ?? 3000}`;
 
@@ -17,15 +19,16 @@ function describe(profile: LoadStage[]): string {
   return `up to ${profileSeconds(profile)} s, up to ${Math.max(...rates)} rps` + (surges.length ? `, surges of ${Math.max(...surges)} concurrent clients` : '');
 }
 
+function describeMix(mix: LoadMix): string {
+  return typeof mix === 'object' ? `GET ${mix.get.join(', ')}` : `${mix} requests`;
+}
+
 async function main() {
-  const { values } = parseArgs({ options: { profile: { type: 'string', default: 'cycle' } } });
-  const name = values.profile;
-  const profile = LOAD_PROFILES[name];
-  if (!profile) throw new Error(`no load profile ${name}: one of ${Object.keys(LOAD_PROFILES).join(', ')}`);
+  const { profileName: name, profile, mix } = parseLoadArgs(process.argv.slice(2));
   const reachable = await fetch(`${edge}/healthz`).then((r) => r.ok, () => false);
   if (!reachable) throw new Error(`no LambdaFlex edge at ${edge}: start it with npm start`);
   const tty = process.stdout.isTTY;
-  process.stdout.write(`load (${name}) against ${edge}: ${describe(profile)}\n`);
+  process.stdout.write(`load (${name}, ${describeMix(mix)}) against ${edge}: ${describe(profile)}\n`);
   let stage = '';
   const result = await runLoad(edge, profile, (p) => {
     const load = p.concurrency ? `${String(p.concurrency).padStart(3)} clients` : `${p.rps.toFixed(0).padStart(3)} rps`;
@@ -36,7 +39,7 @@ async function main() {
       process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${text}\n`);
     } else if (tty) process.stdout.write(`\r\x1b[2K${text}`);
     else if (p.second % 10 === 0) process.stdout.write(`${text}\n`);
-  });
+  }, undefined, mix);
   process.stdout.write(
     `\n${result.requests} requests: ${Object.entries(result.byTier).map(([t, n]) => `${n} by ${t}`).join(', ')}` +
       ` (${result.spilled} of them handed by a task to Lambda; ${result.retried} throttled and retried)\nfailed requests: ${result.failures}\n`,

@@ -4,9 +4,14 @@
  * `local` policy preset. The console shows the phase, the weights, requests per second per tier and
  * the requests the tasks hand to Lambda (the instant spill), and prints each transition, each weight
  * change and each spill episode as it happens. Ctrl-C stops everything and leaves no process behind.
+ *
+ * `npm start -- --service <dir> [--name <service>]` runs a user's built service (a directory with
+ * main.js, bootstrap.js and lambda.js: docs/your-service.md) instead of the pet store, through the same
+ * edge, pools and reconciler.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { startLocalStack, type TickLine } from '@lambdaflex/local-cloud';
+import path from 'node:path';
+import { parseServeArgs, startLocalStack, type TickLine } from '@lambdaflex/local-cloud';
 
 const EDGE_PORT = Number(process.env.EDGE_PORT ?? 3000);
 const tty = process.stdout.isTTY;
@@ -14,16 +19,19 @@ const started = Date.now();
 const clock = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s`;
 
 async function main() {
+  // Through nx (npm start) the arguments come as --service=<dir>, and the command runs at the workspace root.
+  const serve = parseServeArgs(process.argv.slice(2));
   // A fresh operator key for this run's admin endpoints: printed once, only its hash is configured.
   const adminKey = randomBytes(18).toString('base64url');
   const adminHash = createHash('sha256').update(adminKey).digest('hex');
   let last: TickLine | undefined;
   let weights: TickLine['weights'];
   const stack = await startLocalStack({
+    ...serve,
     edgePort: EDGE_PORT,
     // Idle services reconciled beside the pet store (`EXTRA_SERVICES=billing,orders npm start`): the fleet tick at work.
     extraServices: process.env.EXTRA_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean),
-    appEnv: { ADMIN_KEYS: `operate:${adminHash}` },
+    appEnv: serve.appDir ? {} : { ADMIN_KEYS: `operate:${adminHash}` },
     onTick: (tick) => {
       last = tick;
       for (const t of tick.transitions ?? []) line(`${t.from} → ${t.to}  (${t.reason})`);
@@ -38,21 +46,21 @@ async function main() {
     onEvent: (event) => line(event),
   });
   const edge = stack.cloud.edgeUrl;
-  process.stdout.write(
-    [
-      '',
-      'LambdaFlex, local cloud',
-      `  edge (the service)  ${edge}            e.g. curl ${edge}/healthz`,
-      `  OpenAPI             ${edge}/docs`,
-      `  status page         ${edge}/admin/ui   (key below)`,
-      `  status (JSON)       curl -H 'authorization: Bearer ${adminKey}' ${edge}/stack-status`,
-      `  admin key           ${adminKey}   (operate scope, this run only)`,
-      '  drive a full cycle  npm run load       (in another terminal)',
-      '  a surge over Fargate npm run load -- --profile burst   (the instant spill to Lambda)',
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
+  const petStore = [
+    `  edge (the service)  ${edge}            e.g. curl ${edge}/healthz`,
+    `  OpenAPI             ${edge}/docs`,
+    `  status page         ${edge}/admin/ui   (key below)`,
+    `  status (JSON)       curl -H 'authorization: Bearer ${adminKey}' ${edge}/stack-status`,
+    `  admin key           ${adminKey}   (operate scope, this run only)`,
+    '  drive a full cycle  npm run load       (in another terminal)',
+    '  a surge over Fargate npm run load -- --profile burst   (the instant spill to Lambda)',
+  ];
+  const yours = [
+    `  service             ${stack.service}, from ${path.relative(process.cwd(), serve.appDir ?? '') || '.'}`,
+    `  edge (the service)  ${edge}            e.g. curl ${edge}/healthz`,
+    '  drive a full cycle  npm run load -- --path /healthz   (in another terminal; add --path for your routes)',
+  ];
+  process.stdout.write(['', 'LambdaFlex, local cloud', ...(serve.appDir ? yours : petStore), 'Ctrl-C stops everything.', ''].join('\n'));
 
   const status = () => {
     const s = stack.cloud.control.snapshot();

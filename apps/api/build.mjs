@@ -12,7 +12,7 @@ const { bytes } = await bundle({
     bootstrap: 'apps/api/src/runtime/bootstrap.ts',
   },
   // swagger-ui-dist serves its own files from disk; so does the admin page its chart.js/dist/chart.umd.js
-  // (src/admin/ui/chart-asset.ts). Being external, both are installed beside the bundle in the image.
+  // (libs/nest/src/admin/ui/chart-asset.ts). Being external, both are installed beside the bundle in the image.
   external: ['swagger-ui-dist', 'chart.js'],
   // Requires that Nest and its helpers make only for features this API does not use.
   optional: [

@@ -6,7 +6,8 @@ import { createLambdaFlexApp } from './app';
 import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_API_THROTTLE, EXAMPLE_SETTINGS, SettingsError, readControlTargets, readSettings } from './settings';
-import { stubReconcilerBundle } from './testing/template-helpers';
+import { PLAIN_NODE_ENV, PLAIN_NODE_VARIABLES } from './testing/example-services';
+import { render, stubReconcilerBundle } from './testing/template-helpers';
 
 const SETTINGS_ENV = {
   LAMBDAFLEX_SERVICE: 'shop',
@@ -61,6 +62,69 @@ describe('createLambdaFlexApp (what nx run deploy:synth writes)', () => {
     const base = JSON.parse(readFileSync(path.join(app.synth().directory, 'lambdaflex-shop.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const stage = Object.values(base.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
     expect(stage?.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 75, ThrottlingBurstLimit: 150 });
+  });
+});
+
+/** A template as the app wrote it into its output directory. */
+interface WrittenTemplate {
+  Parameters: Record<string, { Default?: unknown }>;
+  Resources: Record<string, { Type: string; Properties: { Name?: string; Value?: unknown; Environment?: { Variables: Record<string, unknown> } } }>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+
+describe('nx run deploy:synth for the example services (the files the app writes)', () => {
+  /** Runs the app as main.ts does, into a fresh directory, and reads back what it wrote. */
+  const synth = (env: Record<string, string>, context?: Record<string, unknown>) => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'lambdaflex-examples-'));
+    const { app, settings } = createLambdaFlexApp({ outdir, reconcilerCodePath: stubReconcilerBundle(), env, context });
+    app.synth();
+    const read = (file: string) => JSON.parse(readFileSync(path.join(outdir, file), 'utf8')) as WrittenTemplate;
+    const base = read(`lambdaflex-${settings.service}.template.json`);
+    const resources = (type: string) => Object.values(base.Resources).filter((r) => r.Type === type);
+    const parameters = Object.fromEntries(resources('AWS::SSM::Parameter').map((r) => [String(r.Properties.Name), render(r.Properties.Value)]));
+    const environmentFile = (): string => {
+      const key = parameters[`/lambdaflex/${settings.service}/environment-file`].split('/').pop();
+      return readFileSync(path.join(outdir, `asset.${key}`), 'utf8');
+    };
+    return { base, resources, parameters, environmentFile, tier: read('tier.template.json'), settings };
+  };
+
+  it('writes the pet store (no settings: the example) with its table, PETS_TABLE and the default port and health path', () => {
+    // Act
+    const { base, resources, parameters, settings } = synth({});
+    // Assert
+    expect(settings).toBe(EXAMPLE_SETTINGS);
+    expect(resources('AWS::DynamoDB::Table')).toHaveLength(1);
+    expect(Object.keys(resources('AWS::Lambda::Function')[0].Properties.Environment?.Variables ?? {})).toContain('PETS_TABLE');
+    expect(render(base.Outputs.PetsTableName.Value)).toMatch(/^\$\{PetsTable\w+\}$/);
+    expect(parameters).toMatchObject({ '/lambdaflex/example/container-port': '8080', '/lambdaflex/example/health-check-path': '/healthz' });
+  });
+
+  it('writes the plain-node example: no pets table, its two variables on both tiers, 512 MiB, port 8080 and /healthz', () => {
+    // Act
+    const { base, resources, parameters, environmentFile } = synth(PLAIN_NODE_ENV);
+    // Assert
+    expect(resources('AWS::DynamoDB::Table')).toHaveLength(0);
+    expect(base.Outputs.PetsTableName.Value).toBe('(none)');
+    const [fn] = resources('AWS::Lambda::Function');
+    expect(fn.Properties.Environment?.Variables).toMatchObject({ ...PLAIN_NODE_VARIABLES, PORT: '8080' });
+    expect(fn.Properties.Environment?.Variables).not.toHaveProperty('PETS_TABLE');
+    expect(base.Parameters.FunctionMemory.Default).toBe(512);
+    expect(parameters).toMatchObject({ '/lambdaflex/plain-node/container-port': '8080', '/lambdaflex/plain-node/health-check-path': '/healthz' });
+    expect(environmentFile()).toContain('GREETING=hello from LambdaFlex\nLOG_LEVEL=info\n');
+  });
+
+  it('writes one tier template for both: what differs is read from each base stack when the tier is built', () => {
+    expect(synth(PLAIN_NODE_ENV).tier).toEqual(synth({}).tier);
+  });
+
+  it('reads the environment from cdk.json as a JSON object too', () => {
+    const { settings } = synth({ ...PLAIN_NODE_ENV, LAMBDAFLEX_ENVIRONMENT: '' }, { environment: { GREETING: 'from cdk.json' } });
+    expect(settings.environment).toEqual({ GREETING: 'from cdk.json' });
+  });
+
+  it('stops with every bad setting named, before writing a stack', () => {
+    expect(() => synth({ ...PLAIN_NODE_ENV, LAMBDAFLEX_CONTAINER_PORT: '0', LAMBDAFLEX_ENVIRONMENT: 'PORT=1' })).toThrow(/containerPort[\s\S]*environment/);
   });
 });
 

@@ -3,7 +3,7 @@ import { baseStackName } from '@lambdaflex/state';
 import { App } from 'aws-cdk-lib';
 import { CONTROL_STACK_NAME, controlStackId } from './naming';
 import { REQUIRE_SETTINGS_CONTEXT, readControlTargets, readSettings, type ControlTarget, type DeploySettings } from './settings';
-import { BaseStack } from './stacks/base-stack';
+import { BaseStack, type BaseStackProps } from './stacks/base-stack';
 import { ControlStack } from './stacks/control-stack';
 import { writeTierTemplate } from './tier-template';
 
@@ -15,8 +15,8 @@ export interface LambdaFlexAppOptions {
   reconcilerCodePath: string;
   /** Environment variables to read settings from when CDK context has none. */
   env: NodeJS.ProcessEnv;
-  /** CDK context, as `--context` would give it (tests; the CLI passes its own through the environment). */
-  context?: Record<string, string>;
+  /** CDK context, as `--context` or cdk.json would give it (tests; the CLI passes its own through the environment). */
+  context?: Record<string, unknown>;
 }
 
 /** The app and what it was built from. */
@@ -46,7 +46,9 @@ export function createLambdaFlexApp(options: LambdaFlexAppOptions): LambdaFlexAp
   const app = new App({ outdir: options.outdir, context: options.context });
   const fromContextOrEnv = (source: { context: string; env: string }): string | undefined => {
     const value: unknown = app.node.tryGetContext(source.context);
-    return value === undefined ? options.env[source.env] : String(value);
+    if (value === undefined) return options.env[source.env];
+    // cdk.json may hold a setting as JSON (the environment as an object): read it as the JSON it is.
+    return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
   };
   const required = String(app.node.tryGetContext(REQUIRE_SETTINGS_CONTEXT)) === 'true';
   const settings = readSettings(fromContextOrEnv, required);
@@ -60,13 +62,25 @@ export function createLambdaFlexApp(options: LambdaFlexAppOptions): LambdaFlexAp
   const controlStacks = controlTargets.length
     ? controlTargets.map((env) => new ControlStack(app, controlStackId(env), { ...control, env, stackName: CONTROL_STACK_NAME }))
     : [new ControlStack(app, CONTROL_STACK_NAME, control)];
-  new BaseStack(app, baseStackName(settings.service), {
+  new BaseStack(app, baseStackName(settings.service), baseStackProps(settings));
+  return { app, settings, controlTargets, controlStacks, tierTemplatePath };
+}
+
+/** A service's base stack as its settings describe it. */
+export function baseStackProps(settings: DeploySettings): BaseStackProps {
+  return {
     service: settings.service,
     domainName: settings.domainName,
     hostedZoneId: settings.hostedZoneId,
     imageRepositoryName: settings.imageRepository,
     imageTagOrDigest: settings.imageTag,
+    imageRegistry: settings.imageRegistry,
     apiThrottle: settings.apiThrottle,
-  });
-  return { app, settings, controlTargets, controlStacks, tierTemplatePath };
+    containerPort: settings.containerPort,
+    healthCheckPath: settings.healthPath,
+    lambdaMemoryMiB: settings.lambdaMemoryMiB,
+    lambdaTimeoutSeconds: settings.lambdaTimeoutSeconds,
+    environment: settings.environment,
+    petsTable: settings.petsTable,
+  };
 }

@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { createLambdaFlexApp } from './app';
 import { TierStack } from './stacks/tier-stack';
+import { PET_STORE_ENV, PLAIN_NODE_ENV } from './testing/example-services';
 import { stubReconcilerBundle } from './testing/template-helpers';
 
 /**
@@ -31,25 +32,19 @@ describe('cdk-nag AwsSolutions pack on every stack', () => {
   let stacks: Stack[];
 
   beforeAll(() => {
-    // The deployable app (control and base stacks), as `nx run deploy:synth` builds it with real settings...
-    const { app } = createLambdaFlexApp({
-      outdir: mkdtempSync(path.join(tmpdir(), 'lambdaflex-nag-')),
-      reconcilerCodePath: stubReconcilerBundle(),
-      env: {
-        LAMBDAFLEX_SERVICE: 'shop',
-        LAMBDAFLEX_DOMAIN_NAME: 'api.shop.example.com',
-        LAMBDAFLEX_HOSTED_ZONE_ID: 'Z0123456789ABCDEFGHIJ',
-        LAMBDAFLEX_IMAGE_REPOSITORY: 'lambdaflex-api',
-        LAMBDAFLEX_IMAGE_TAG: 'v1',
-      },
-    });
+    // The deployable app (control and base stacks), as `nx run deploy:synth` builds it with real settings,
+    // for the pet store (its table) and for a generic image (its image URI and variables, no table)...
+    const deployable = (env: Record<string, string>) =>
+      createLambdaFlexApp({ outdir: mkdtempSync(path.join(tmpdir(), 'lambdaflex-nag-')), reconcilerCodePath: stubReconcilerBundle(), env }).app;
+    const petStore = deployable(PET_STORE_ENV);
+    const plainNode = deployable(PLAIN_NODE_ENV).node.findChild('lambdaflex-plain-node') as Stack;
     // ...and the tier stack, which the reconciler deploys from its own template (not part of that app).
     const tier = new TierStack(new App(), 'LambdaFlexTier');
-    stacks = [...app.node.children.filter((c): c is Stack => Stack.isStack(c)), tier];
+    stacks = [...petStore.node.children.filter((c): c is Stack => Stack.isStack(c)), plainNode, tier];
   });
 
-  it('checks the control, base and tier stacks', () => {
-    expect(stacks.map((s) => s.stackName).sort()).toEqual(['LambdaFlexControl', 'LambdaFlexTier', 'lambdaflex-shop']);
+  it('checks the control, base (pet store and generic image) and tier stacks', () => {
+    expect(stacks.map((s) => s.stackName).sort()).toEqual(['LambdaFlexControl', 'LambdaFlexTier', 'lambdaflex-plain-node', 'lambdaflex-shop']);
   });
 
   it('finds no unacknowledged error or warning in any of them', () => {

@@ -1,10 +1,13 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { baseStackProps } from './app';
+import { readSettings } from './settings';
 import { BaseStack } from './stacks/base-stack';
 import { ControlStack } from './stacks/control-stack';
 import { TAG_UNSCOPED_STATEMENTS } from './constructs/tier-stack-service-role';
 import { SERVICE_TAG_KEY } from './naming';
 import { synthesizeTierTemplate } from './tier-template';
+import { PLAIN_NODE_ENV } from './testing/example-services';
 import { iamStatements, statementsOfRole, stubReconcilerBundle, templateFile, type FoundStatement, type TemplateJson } from './testing/template-helpers';
 
 /**
@@ -57,15 +60,19 @@ describe('IAM in every template', () => {
     const tier = synthesizeTierTemplate();
     const app = new App();
     const control = new ControlStack(app, 'Control', { reconcilerCodePath: stubReconcilerBundle(), tierTemplatePath: templateFile(tier), hostedZoneIds: ['Z0123456789ABCDEFGHIJ'] });
+    // The pet store (with its table) and a generic image (by URI, with variables, no table).
     const base = new BaseStack(app, 'Base', {
       service: 'shop',
       domainName: 'api.shop.example.com',
       hostedZoneId: 'Z0123456789ABCDEFGHIJ',
       imageRepositoryName: 'lambdaflex-api',
       imageTagOrDigest: 'v1',
+      petsTable: true,
     });
+    const generic = new BaseStack(app, 'Generic', baseStackProps(readSettings((source) => (PLAIN_NODE_ENV as Record<string, string>)[source.env], true)));
     templates.control = Template.fromStack(control).toJSON();
     templates.base = Template.fromStack(base).toJSON();
+    templates.generic = Template.fromStack(generic).toJSON();
     templates.tier = tier;
   });
 
@@ -116,8 +123,9 @@ describe('IAM in every template', () => {
     const invokes = statements().filter((s) => s.actions.some((a) => a.startsWith('lambda:Invoke')));
     expect(invokes.map((s) => [s.stack, s.where.split('/')[1], s.actions, s.resources])).toEqual([
       ['base', 'SpillToFunction', ['lambda:InvokeFunction'], [expect.stringMatching(/^\$\{Function\w+\.Arn\}$/)]],
+      ['generic', 'SpillToFunction', ['lambda:InvokeFunction'], [expect.stringMatching(/^\$\{Function\w+\.Arn\}$/)]],
     ]);
-    expect(invokes[0].where).toMatch(/^TaskRole/);
+    for (const invoke of invokes) expect(invoke.where).toMatch(/^TaskRole/);
   });
 
   it('scopes every write of the tier’s CloudFormation service role by the service tag, but the statements it documents', () => {

@@ -71,8 +71,32 @@ export const fargateLogGroupName = (service: string): string => `/lambdaflex/${s
  */
 export const adminKeysParameterName = (service: string): string => `/lambdaflex/${service}/admin-keys`;
 
-/** The port the API image listens on when it is not on Lambda (apps/api/Dockerfile). */
-export const CONTAINER_PORT = 8080;
+/** The port a service's image listens on unless its settings say otherwise (the pet store's: apps/api/Dockerfile). */
+export const DEFAULT_CONTAINER_PORT = 8080;
 
-/** The liveness path the target group probes (apps/api/src/health). */
-export const HEALTH_CHECK_PATH = '/healthz';
+/** The liveness path the target group probes unless the settings say otherwise (`@lambdaflex/nest`'s: libs/nest/src/health). */
+export const DEFAULT_HEALTH_CHECK_PATH = '/healthz';
+
+/**
+ * What the base stack outputs as `PetsTableName` for a service without the pets table. The reconciler
+ * reads every base output as non-empty and passes this one to the tier as `PetsTable`; the tier template
+ * leaves `PETS_TABLE` unset on this value. Not a valid DynamoDB table name, so never mistaken for one.
+ */
+export const NO_PETS_TABLE = '(none)';
+
+/**
+ * The per-service values the tier template needs but the reconciler does not pass (it sends exactly
+ * `TIER_PARAMETERS`, the same for every service): the base stack writes each to an SSM parameter named
+ * by {@link tierSettingParameterName}, and the tier template reads it with a dynamic reference
+ * (`{{resolve:ssm:/lambdaflex/<ServiceName>/<setting>}}`) when CloudFormation creates or updates the tier.
+ * - `container-port`: the port the container listens on (target group, port mapping, `PORT`).
+ * - `health-check-path`: the path the target group probes.
+ * - `environment-file`: the S3 object ARN of the service's environment file (the user's variables).
+ */
+export const TIER_SETTINGS = ['container-port', 'health-check-path', 'environment-file'] as const;
+
+/** One of {@link TIER_SETTINGS}. */
+export type TierSetting = (typeof TIER_SETTINGS)[number];
+
+/** The SSM parameter holding one of a service's {@link TIER_SETTINGS}: `/lambdaflex/<service>/<setting>`. */
+export const tierSettingParameterName = (service: string, setting: TierSetting): string => `/lambdaflex/${service}/${setting}`;

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../nag';
-import { SERVICE_TAG_KEY, TIER_ROLE_PATH, fargateResourceName } from '../naming';
+import { SERVICE_TAG_KEY, TIER_ROLE_PATH, TIER_SETTINGS, fargateResourceName, tierSettingParameterName } from '../naming';
 
 /**
  * Read-only calls CloudFormation makes while it creates, updates and deletes the tier's resources, for
@@ -292,5 +292,17 @@ export class TierStackServiceRole extends Construct {
     );
     // The scalable target names Application Auto Scaling's service-linked role for ECS as its RoleARN.
     allow('PassAutoscalingLinkedRole', ['iam:PassRole'], [linkedRole(SERVICE_LINKED_ROLES[2])], undefined, 'exact ARN: no wildcard');
+
+    // The tier template's dynamic references ({{resolve:ssm:/lambdaflex/<ServiceName>/<setting>}}), which
+    // CloudFormation resolves with this role: the three per-service values the base stacks write, of any
+    // service, and no other parameter (not the admin keys). Both read calls: AWS does not say which one
+    // CloudFormation makes to resolve a reference.
+    allow(
+      'ResolveTierSettings',
+      ['ssm:GetParameter', 'ssm:GetParameters'],
+      TIER_SETTINGS.map((setting) => arn('ssm', `parameter${tierSettingParameterName('*', setting)}`)),
+      undefined,
+      "one parameter of each kind per service, named /lambdaflex/<service>/<setting> by the service's base stack; read-only",
+    );
   }
 }

@@ -1,15 +1,22 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { BASE_OUTPUTS } from '@lambdaflex/state';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { baseStackProps } from '../app';
+import { SettingsError, readSettings } from '../settings';
+import { PLAIN_NODE_ENV, PLAIN_NODE_VARIABLES } from '../testing/example-services';
 import { render, statementsOfRole, type FoundStatement } from '../testing/template-helpers';
 import { API_ACCESS_LOG_FORMAT, BaseStack, type BaseStackProps } from './base-stack';
 
+/** The pet store (apps/api): the one service with the pets table. */
 const PROPS: BaseStackProps = {
   service: 'shop',
   domainName: 'api.shop.example.com',
   hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   imageRepositoryName: 'lambdaflex-api',
   imageTagOrDigest: 'v1.2.3',
+  petsTable: true,
 };
 
 describe('BaseStack', () => {
@@ -224,5 +231,124 @@ describe('BaseStack', () => {
     const pinned = new BaseStack(new App(), 'Pinned', { ...PROPS, imageTagOrDigest: `sha256:${'a'.repeat(64)}` });
     const value = Template.fromStack(pinned).toJSON().Outputs[BASE_OUTPUTS.imageUri].Value;
     expect(render(value)).toBe(`\${AWS::AccountId}.dkr.ecr.\${AWS::Region}.\${AWS::URLSuffix}/lambdaflex-api@sha256:${'a'.repeat(64)}`);
+  });
+});
+
+/** The SSM parameters a template writes, by name: their values rendered. */
+const ssmParameters = (template: Template): Record<string, string> =>
+  Object.fromEntries(Object.values(template.findResources('AWS::SSM::Parameter')).map((r) => [r.Properties.Name as string, render(r.Properties.Value)]));
+
+/** The environment file the app's base stack uploads: the staged asset, as `cdk deploy` publishes it. */
+const stagedEnvironmentFile = (app: App, objectArn: string): string => {
+  const key = objectArn.split('/').pop() ?? '';
+  const staged = readdirSync(app.outdir).filter((f) => f === `asset.${key}`);
+  if (staged.length !== 1) throw new Error(`no staged asset ${key} in ${app.outdir}`);
+  return readFileSync(path.join(app.outdir, staged[0]), 'utf8');
+};
+
+describe('BaseStack of a generic image (examples/plain-node: no pets table, two variables)', () => {
+  const ASSETS_BUCKET = 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}';
+  let app: App;
+  let template: Template;
+  let outputs: Record<string, { Value: unknown }>;
+  let parameters: Record<string, string>;
+
+  beforeAll(() => {
+    app = new App();
+    const settings = readSettings((source) => (PLAIN_NODE_ENV as Record<string, string>)[source.env], true);
+    template = Template.fromStack(new BaseStack(app, 'PlainNode', baseStackProps(settings)));
+    outputs = template.toJSON().Outputs;
+    parameters = ssmParameters(template);
+  });
+
+  it('has no pets table, grants none, and outputs the placeholder the tier template knows', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(outputs[BASE_OUTPUTS.petsTable].Value).toBe('(none)');
+    for (const role of ['FunctionRole', 'TaskRole']) {
+      const statements = statementsOfRole(template.toJSON(), role).filter((s) => s.sid !== undefined);
+      expect(statements.map((s) => s.sid).filter((sid) => sid !== 'SpillToFunction')).toEqual(['OwnServiceState']);
+    }
+  });
+
+  it('gives the function the user’s variables, the port and the health path, and no PETS_TABLE', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn.Properties.Environment.Variables).toEqual({
+      ...PLAIN_NODE_VARIABLES,
+      PORT: '8080',
+      AWS_LWA_READINESS_CHECK_PATH: '/healthz',
+      STATE_TABLE: 'lambdaflex-state',
+      SERVICE_NAME: 'plain-node',
+      ADMIN_KEYS: { Ref: 'AdminKeys' },
+    });
+  });
+
+  it('sizes the function from the settings, still a parameter a deploy may override', () => {
+    const cfnParameters = template.toJSON().Parameters as Record<string, { Default?: unknown }>;
+    expect(cfnParameters.FunctionMemory.Default).toBe(512);
+    expect(cfnParameters.FunctionTimeout.Default).toBe(29);
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: { Ref: 'FunctionMemory' }, Timeout: { Ref: 'FunctionTimeout' } });
+  });
+
+  it('runs the image its URI names, pulled from that account’s and region’s repository', () => {
+    const imageUri = '123456789012.dkr.ecr.eu-west-1.${AWS::URLSuffix}/lambdaflex-plain-node:v1';
+    expect(render(outputs[BASE_OUTPUTS.imageUri].Value)).toBe(imageUri);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(render(fn.Properties.Code.ImageUri)).toBe(imageUri);
+    const pull = statementsOfRole(template.toJSON(), 'TaskExecutionRole').find((s) => s.sid === 'PullImage');
+    expect(pull?.resources).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/lambdaflex-plain-node']);
+  });
+
+  it('writes the port, the health path and the environment file’s ARN where the tier template resolves them', () => {
+    expect(parameters['/lambdaflex/plain-node/container-port']).toBe('8080');
+    expect(parameters['/lambdaflex/plain-node/health-check-path']).toBe('/healthz');
+    expect(parameters['/lambdaflex/plain-node/environment-file']).toMatch(new RegExp(`^arn:\\$\\{AWS::Partition\\}:s3:::${ASSETS_BUCKET.replace(/[$^{}]/g, '\\$&')}/[0-9a-f]{64}\\.env$`));
+    expect(outputs.ContainerPort.Value).toBe('8080');
+    expect(outputs.HealthCheckPath.Value).toBe('/healthz');
+  });
+
+  it('uploads the variables as the tier’s environment file, which ECS may read and nothing else of the bucket', () => {
+    // Arrange
+    const objectArn = parameters['/lambdaflex/plain-node/environment-file'];
+    // Act
+    const file = stagedEnvironmentFile(app, objectArn);
+    const execution = statementsOfRole(template.toJSON(), 'TaskExecutionRole');
+    // Assert
+    expect(file.split('\n').filter((line) => line !== '' && !line.startsWith('#'))).toEqual(['GREETING=hello from LambdaFlex', 'LOG_LEVEL=info']);
+    expect(execution.find((s) => s.sid === 'ReadEnvironmentFile')).toMatchObject({ actions: ['s3:GetObject'], resources: [objectArn] });
+    expect(execution.find((s) => s.sid === 'LocateEnvironmentFile')).toMatchObject({
+      actions: ['s3:GetBucketLocation'],
+      resources: [`arn:\${AWS::Partition}:s3:::${ASSETS_BUCKET}`],
+    });
+  });
+});
+
+describe('BaseStack of an image on another port and health path', () => {
+  it('tells both tiers: PORT and the readiness path on Lambda, the parameters the tier reads, the outputs', () => {
+    // Arrange
+    const props: BaseStackProps = { ...PROPS, petsTable: false, containerPort: 3000, healthCheckPath: '/health/live' };
+    // Act
+    const template = Template.fromStack(new BaseStack(new App(), 'Other', props));
+    // Assert
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PORT: '3000', AWS_LWA_READINESS_CHECK_PATH: '/health/live' }) },
+    });
+    expect(ssmParameters(template)).toMatchObject({
+      '/lambdaflex/shop/container-port': '3000',
+      '/lambdaflex/shop/health-check-path': '/health/live',
+    });
+    expect(template.toJSON().Outputs.ContainerPort.Value).toBe('3000');
+  });
+
+  it('writes an environment file even with no variable (the tier template always names one)', () => {
+    const app = new App();
+    const template = Template.fromStack(new BaseStack(app, 'NoVariables', PROPS));
+    const file = stagedEnvironmentFile(app, ssmParameters(template)['/lambdaflex/shop/environment-file']);
+    expect(file).toMatch(/^# LambdaFlex shop: /);
+    expect(file.split('\n').filter((line) => line !== '' && !line.startsWith('#'))).toEqual([]);
+  });
+
+  it('refuses a variable the platform sets, even when built without the settings', () => {
+    expect(() => new BaseStack(new App(), 'Reserved', { ...PROPS, environment: { PORT: '3000' } })).toThrow(SettingsError);
+    expect(() => new BaseStack(new App(), 'Reserved', { ...PROPS, environment: { AWS_REGION: 'eu-west-1' } })).toThrow(/AWS_REGION/);
   });
 });

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { BASE_OUTPUTS, baseStackName } from '@lambdaflex/state';
-import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Stage, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -8,11 +10,22 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
+import { environmentProblems, renderEnvironmentFile, type EnvironmentVariables } from '../container-environment';
 import { acknowledgeNag, acknowledgeWildcardResources } from '../nag';
-import { STATE_TABLE_NAME, TIER_ROLE_PATH, adminKeysParameterName, fargateLogGroupName } from '../naming';
-import { DEFAULT_API_THROTTLE, type ApiThrottle } from '../settings';
+import {
+  NO_PETS_TABLE,
+  STATE_TABLE_NAME,
+  TIER_ROLE_PATH,
+  adminKeysParameterName,
+  fargateLogGroupName,
+  tierSettingParameterName,
+  type TierSetting,
+} from '../naming';
+import { DEFAULT_API_THROTTLE, DEFAULT_SERVICE_SETTINGS, SettingsError, type ApiThrottle, type ImageRegistry } from '../settings';
 
 /** What a service's base stack is built from: known when the user deploys, fixed until the next deploy. */
 export interface BaseStackProps extends StackProps {
@@ -22,10 +35,30 @@ export interface BaseStackProps extends StackProps {
   readonly domainName: string;
   /** The public hosted zone holding {@link domainName}, without `/hostedzone/`. */
   readonly hostedZoneId: string;
-  /** An ECR repository of this account and region holding the API image (apps/api/Dockerfile). */
+  /** The ECR repository holding the service's image (the pet store's: apps/api/Dockerfile). */
   readonly imageRepositoryName: string;
   /** The image's tag, or its digest (`sha256:...`); both tiers run exactly this image. */
   readonly imageTagOrDigest: string;
+  /**
+   * The repository's account and region, when the image was given by its URI. Lambda runs images of its
+   * own region only; another account's repository must let this account pull. @default this stack's account and region
+   */
+  readonly imageRegistry?: ImageRegistry;
+  /** The port the image listens on outside Lambda: `PORT` on both tiers, the tier's target group port. @default 8080 */
+  readonly containerPort?: number;
+  /** The path the tier's target group probes (200: healthy); `AWS_LWA_READINESS_CHECK_PATH` on Lambda. @default '/healthz' */
+  readonly healthCheckPath?: string;
+  /** The default of the `FunctionMemory` parameter, MiB. @default 1024 */
+  readonly lambdaMemoryMiB?: number;
+  /** The default of the `FunctionTimeout` parameter, seconds. @default 29 */
+  readonly lambdaTimeoutSeconds?: number;
+  /**
+   * The user's variables, on both tiers: in the function's configuration, and in an environment file the
+   * Fargate tasks load. Plain values only (container-environment.ts refuses reserved names). @default {}
+   */
+  readonly environment?: EnvironmentVariables;
+  /** Whether the service has the pet store's table (`PETS_TABLE`, the `PetsTable` statements). @default false */
+  readonly petsTable?: boolean;
   /**
    * What the HTTP API's stage holds every route to: past it API Gateway answers 429 before Lambda is
    * invoked. @default DEFAULT_API_THROTTLE
@@ -79,14 +112,26 @@ const ECR_UNSCOPABLE_ACTIONS = ['ecr:GetAuthorizationToken'] as const;
 
 /**
  * The Lambda path of one service, and what its Fargate tier borrows: the function from the image behind
- * an HTTP API on a custom domain, the app's table, and the task roles and log group the tier stack uses.
- * It changes only when the user deploys. It does not create the service's DNS records: the reconciler
- * owns both weighted records (`api` and `alb`), and writes the first one on its first tick.
+ * an HTTP API on a custom domain, the pets table when the service has one, and the task roles, log
+ * group, environment file and SSM parameters the tier stack uses. It changes only when the user
+ * deploys. It does not create the service's DNS records: the reconciler owns both weighted records
+ * (`api` and `alb`), and writes the first one on its first tick.
+ *
+ * The tier template is one for every service and the reconciler passes it only `TIER_PARAMETERS`, so
+ * what differs per image reaches the tier through SSM parameters this stack writes and the tier
+ * resolves by the service's name (naming.ts, `TIER_SETTINGS`):
+ *
+ * ```
+ * settings ─▶ base stack ─▶ /lambdaflex/<service>/container-port     ─┐ {{resolve:ssm:...}} when the
+ *                          /lambdaflex/<service>/health-check-path   ─┤ reconciler creates or updates
+ *                          /lambdaflex/<service>/environment-file    ─┘ lambdaflex-<service>-tier
+ *                            └─▶ s3://<CDK assets bucket>/<hash>.env (the user's variables)
+ * ```
  *
  * Deploy-time knobs are CloudFormation parameters (`--parameters lambdaflex-<service>:Name=value`):
- * FunctionMemory, FunctionTimeout, ReservedConcurrency (-1: unreserved), ExistingCertificateArn
- * (empty: a DNS-validated certificate is created in the stack's hosted zone) and AdminKeys (the admin
- * API's key hashes; empty: every admin call is refused).
+ * FunctionMemory and FunctionTimeout (defaults from the settings), ReservedConcurrency (-1: unreserved),
+ * ExistingCertificateArn (empty: a DNS-validated certificate is created in the stack's hosted zone) and
+ * AdminKeys (the admin API's key hashes; empty: every admin call is refused).
  */
 export class BaseStack extends Stack {
   constructor(scope: Construct, id: string, props: BaseStackProps) {
@@ -96,19 +141,29 @@ export class BaseStack extends Stack {
       stackName: baseStackName(props.service),
     });
     const { service, domainName, hostedZoneId } = props;
-    const p = this.parameters(domainName);
+    const environment = props.environment ?? DEFAULT_SERVICE_SETTINGS.environment;
+    const problems = environmentProblems(environment);
+    if (problems.length) throw new SettingsError(`the environment of ${service} cannot be deployed: ${problems.join('; ')}`);
+    const containerPort = props.containerPort ?? DEFAULT_SERVICE_SETTINGS.containerPort;
+    const healthCheckPath = props.healthCheckPath ?? DEFAULT_SERVICE_SETTINGS.healthPath;
+    const p = this.parameters(domainName, {
+      memory: props.lambdaMemoryMiB ?? DEFAULT_SERVICE_SETTINGS.lambdaMemoryMiB,
+      timeout: props.lambdaTimeoutSeconds ?? DEFAULT_SERVICE_SETTINGS.lambdaTimeoutSeconds,
+    });
     const certificateArn = this.certificate(domainName, hostedZoneId, p.existingCertificateArn);
 
-    const petsTable = new dynamodb.Table(this, 'PetsTable', {
-      tableName: `${baseStackName(service)}-pets`,
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // The app's data outlives the stack; see docs/deploy.md to remove it on purpose.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const petsTable = props.petsTable
+      ? new dynamodb.Table(this, 'PetsTable', {
+          tableName: `${baseStackName(service)}-pets`,
+          partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+          billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          // The app's data outlives the stack; see docs/deploy.md to remove it on purpose.
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
     const grantApp = this.appPermissions(service, petsTable);
-    const repository = ecr.Repository.fromRepositoryName(this, 'ImageRepository', props.imageRepositoryName);
+    const repository = this.imageRepository(props.imageRepositoryName, props.imageRegistry);
     const imageUri = repository.repositoryUriForTagOrDigest(props.imageTagOrDigest);
 
     // Lambda reads the key hashes from its environment; Fargate tasks from this parameter, at start.
@@ -121,7 +176,25 @@ export class BaseStack extends Stack {
       description: `LambdaFlex ${service}: the admin API's key hashes (ADMIN_KEYS)`,
     });
 
-    const fn = this.lambdaFunction(props, p, { repository, petsTable, grantApp });
+    // What the tier template resolves by the service's name when the reconciler creates or updates it.
+    const environmentFile = this.environmentFile(service, environment);
+    const tierSetting = (id: string, setting: TierSetting, value: string, what: string) =>
+      new ssm.CfnParameter(this, id, { name: tierSettingParameterName(service, setting), type: 'String', value, description: `LambdaFlex ${service}: ${what} (read by the tier template)` });
+    tierSetting('ContainerPortParameter', 'container-port', String(containerPort), 'the port the container listens on');
+    tierSetting('HealthCheckPathParameter', 'health-check-path', healthCheckPath, "the path the tier's target group probes");
+    tierSetting('EnvironmentFileParameter', 'environment-file', environmentFile.objectArn, "the S3 object ARN of the Fargate tier's environment file");
+
+    const fn = this.lambdaFunction(props, p, {
+      repository,
+      grantApp,
+      environment: {
+        ...environment,
+        PORT: String(containerPort),
+        // For images that run on Lambda through the Lambda Web Adapter: its readiness check, on the same path as the ALB's.
+        AWS_LWA_READINESS_CHECK_PATH: healthCheckPath,
+        ...(petsTable ? { PETS_TABLE: petsTable.tableName } : {}),
+      },
+    });
     const domain = new apigwv2.DomainName(this, 'Domain', {
       domainName,
       certificate: acm.Certificate.fromCertificateArn(this, 'DomainCertificate', certificateArn),
@@ -140,12 +213,12 @@ export class BaseStack extends Stack {
     acknowledgeNag(
       api,
       'AwsSolutions-APIG4',
-      'A public API by design (the pet store): its $default route proxies every request to the app, which authorizes its admin endpoints ' +
-        'itself (ADMIN_KEYS, docs/admin.md) on both tiers; an API Gateway authorizer would guard the Lambda path only, never the ALB path.',
+      "A public API by design: its $default route proxies every request to the service's image, which authorizes what it must itself on " +
+        'both tiers (the pet store its admin endpoints: ADMIN_KEYS, docs/admin.md); an API Gateway authorizer would guard the Lambda path only, never the ALB path.',
     );
     this.stageSettings(api, props.apiThrottle ?? DEFAULT_API_THROTTLE);
 
-    const { taskExecutionRole, taskRole } = this.tierRoles(service, repository, adminKeysName, grantApp);
+    const { taskExecutionRole, taskRole } = this.tierRoles(service, { repository, adminKeysName, environmentFile, grantApp });
     // The instant spill: a saturated task invokes this function, and no other, with the request.
     taskRole.addToPolicy(new iam.PolicyStatement({ sid: 'SpillToFunction', actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
 
@@ -161,23 +234,26 @@ export class BaseStack extends Stack {
     output(o.certificateArn, certificateArn, 'For the API and the ALB listener alike');
     output(o.taskExecutionRoleArn, taskExecutionRole.roleArn, "The tier's task execution role");
     output(o.taskRoleArn, taskRole.roleArn, "The tier's task role");
-    output(o.petsTable, petsTable.tableName, "The app's table, served by both tiers");
+    output(o.petsTable, petsTable?.tableName ?? NO_PETS_TABLE, `The app's table, served by both tiers; ${NO_PETS_TABLE}: the service has none`);
+    // Not read by the reconciler (yet): what the tier runs with, for the reader of the stack.
+    output('ContainerPort', String(containerPort), 'The port the container listens on outside Lambda');
+    output('HealthCheckPath', healthCheckPath, "The path the tier's target group probes");
   }
 
-  /** The deploy-time knobs, with defaults that make a working stack. */
-  private parameters(domainName: string) {
+  /** The deploy-time knobs, with defaults that make a working stack (the function's from the settings). */
+  private parameters(domainName: string, defaults: { memory: number; timeout: number }) {
     return {
       memory: new CfnParameter(this, 'FunctionMemory', {
         type: 'Number',
         description: "The Lambda function's memory (MB); CPU grows with it",
-        default: 1024,
+        default: defaults.memory,
         minValue: 128,
         maxValue: 10_240,
       }),
       timeout: new CfnParameter(this, 'FunctionTimeout', {
         type: 'Number',
         description: "The Lambda function's timeout (s); the HTTP API gives up after 30",
-        default: 29,
+        default: defaults.timeout,
         minValue: 1,
         maxValue: 900,
       }),
@@ -233,12 +309,36 @@ export class BaseStack extends Stack {
     return Token.asString(Fn.conditionIf(create.logicalId, certificate.ref, existingArn.valueAsString));
   }
 
-  /** What the app does on either tier: its table, and its own service's items of the state table. */
-  private appPermissions(service: string, petsTable: dynamodb.ITable): (role: iam.Role) => void {
+  /**
+   * The image's repository: by name in this stack's account and region, or by the ARN of the registry
+   * its URI named (the partition is the region's; an unknown region is taken as the commercial one's).
+   */
+  private imageRepository(name: string, registry: ImageRegistry | undefined): ecr.IRepository {
+    if (!registry) return ecr.Repository.fromRepositoryName(this, 'ImageRepository', name);
+    const partition = RegionInfo.get(registry.region).partition ?? 'aws';
+    return ecr.Repository.fromRepositoryArn(this, 'ImageRepository', `arn:${partition}:ecr:${registry.region}:${registry.account}:repository/${name}`);
+  }
+
+  /**
+   * The user's variables as the environment file the Fargate tasks load (ECS `environmentFiles`): an
+   * asset, uploaded by `cdk deploy` to the CDK assets bucket under its content hash, so the same
+   * variables make the same object. Written into the cloud assembly directory, beside the templates.
+   */
+  private environmentFile(service: string, environment: EnvironmentVariables): { objectArn: string; bucketArn: string } {
+    const outdir = Stage.of(this)?.outdir;
+    if (!outdir) throw new Error('the base stack must be inside an App (it writes the environment file into its output)');
+    const file = path.join(outdir, `${this.artifactId}.environment.env`);
+    writeFileSync(file, renderEnvironmentFile(service, environment));
+    const asset = new s3assets.Asset(this, 'EnvironmentFile', { path: file });
+    return { objectArn: asset.bucket.arnForObjects(asset.s3ObjectKey), bucketArn: asset.bucket.bucketArn };
+  }
+
+  /** What the app does on either tier: its table when it has one, and its own service's items of the state table. */
+  private appPermissions(service: string, petsTable: dynamodb.ITable | undefined): (role: iam.Role) => void {
     // The control stack's table, by its fixed name: no cross-stack reference ties the two stacks together.
     const stateTableArn = this.formatArn({ service: 'dynamodb', resource: 'table', resourceName: STATE_TABLE_NAME });
     return (role) => {
-      role.addToPolicy(new iam.PolicyStatement({ sid: 'PetsTable', actions: PETS_TABLE_ACTIONS, resources: [petsTable.tableArn] }));
+      if (petsTable) role.addToPolicy(new iam.PolicyStatement({ sid: 'PetsTable', actions: PETS_TABLE_ACTIONS, resources: [petsTable.tableArn] }));
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'OwnServiceState',
@@ -254,7 +354,7 @@ export class BaseStack extends Stack {
   private lambdaFunction(
     props: BaseStackProps,
     p: ReturnType<BaseStack['parameters']>,
-    deps: { repository: ecr.IRepository; petsTable: dynamodb.ITable; grantApp: (role: iam.Role) => void },
+    deps: { repository: ecr.IRepository; grantApp: (role: iam.Role) => void; environment: Record<string, string> },
   ): lambda.DockerImageFunction {
     const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention: logs.RetentionDays.TWO_WEEKS, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, 'FunctionRole', {
@@ -275,7 +375,7 @@ export class BaseStack extends Stack {
       role,
       logGroup,
       environment: {
-        PETS_TABLE: deps.petsTable.tableName,
+        ...deps.environment,
         STATE_TABLE: STATE_TABLE_NAME,
         SERVICE_NAME: props.service,
         ADMIN_KEYS: p.adminKeys.valueAsString,
@@ -299,7 +399,16 @@ export class BaseStack extends Stack {
    * CloudFormation service role may pass), and the tier's log group, which lives here so that its logs
    * outlive the tier (see naming.ts).
    */
-  private tierRoles(service: string, repository: ecr.IRepository, adminKeysName: string, grantApp: (role: iam.Role) => void) {
+  private tierRoles(
+    service: string,
+    deps: {
+      repository: ecr.IRepository;
+      adminKeysName: string;
+      environmentFile: { objectArn: string; bucketArn: string };
+      grantApp: (role: iam.Role) => void;
+    },
+  ) {
+    const { repository, adminKeysName, environmentFile, grantApp } = deps;
     const fargateLogs = new logs.LogGroup(this, 'FargateLogs', {
       logGroupName: fargateLogGroupName(service),
       retention: logs.RetentionDays.TWO_WEEKS,
@@ -319,6 +428,9 @@ export class BaseStack extends Stack {
     allow('WriteLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [fargateLogs.logGroupArn]);
     // The parameter's ARN is parameter/<name without its leading slash>.
     allow('ReadAdminKeys', ['ssm:GetParameters'], [this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: adminKeysName.slice(1) })]);
+    // ECS fetches the environment file at task start: this one object, and its bucket's location.
+    allow('ReadEnvironmentFile', ['s3:GetObject'], [environmentFile.objectArn]);
+    allow('LocateEnvironmentFile', ['s3:GetBucketLocation'], [environmentFile.bucketArn]);
 
     const taskRole = new iam.Role(this, 'TaskRole', { assumedBy: tasks, path: TIER_ROLE_PATH, description: `LambdaFlex ${service}: the API on Fargate` });
     grantApp(taskRole);

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LeaseTimeoutError, TIER_STACK_ROLE_ARN_ENV, WORK_QUEUE_URL_ENV, assertTimeoutWithinLease } from '../constructs/reconciler';
 import { SERVICE_TAG_KEY } from '../naming';
 import { synthesizeTierTemplate } from '../tier-template';
-import { allowedActions, render, statementsOfRole, stubReconcilerBundle, templateFile, type FoundStatement } from '../testing/template-helpers';
+import { allowedActions, dynamicReferences, render, statementsOfRole, stubReconcilerBundle, templateFile, type FoundStatement } from '../testing/template-helpers';
 import { ControlStack } from './control-stack';
 
 /**
@@ -395,6 +395,17 @@ describe('ControlStack', () => {
         expect(withCreateAction).toHaveLength(3);
         for (const s of withCreateAction) expect(s.condition?.StringLike).toEqual(onCreate.StringLike);
       });
+    });
+
+    it('may read the SSM parameters the tier template resolves, of any service, and no other (not the admin keys)', () => {
+      // Arrange
+      const references = dynamicReferences(tierTemplate).map((ref) => ref.replace(/^\{\{resolve:ssm:(.+)\}\}$/, '$1').replace('${ServiceName}', '*'));
+      // Act
+      const ssm = serviceRole.filter((s) => s.actions.some((a) => a.startsWith('ssm:')));
+      // Assert
+      expect(references).toHaveLength(3);
+      expect(ssm.map((s) => [s.sid, s.actions])).toEqual([['ResolveTierSettings', ['ssm:GetParameter', 'ssm:GetParameters']]]);
+      expect(ssm[0].resources.sort()).toEqual(references.map((name) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`).sort());
     });
 
     it('has no CloudWatch Logs permission: the tier’s log group is the base stack’s', () => {

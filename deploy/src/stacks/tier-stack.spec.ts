@@ -6,8 +6,18 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SERVICE_TAG_KEY } from '../naming';
 import { synthesizeTierTemplate, writeTierTemplate } from '../tier-template';
-import { render } from '../testing/template-helpers';
+import { dynamicReferences, render } from '../testing/template-helpers';
+import { BaseStack } from './base-stack';
 import { TierStack } from './tier-stack';
+
+/**
+ * The service's own values, as the template reads them: a dynamic reference to the SSM parameter its
+ * base stack writes, named by the ServiceName parameter. Rendered as `render` renders the Fn::Join.
+ */
+const fromBaseStack = (setting: 'container-port' | 'health-check-path' | 'environment-file') => ({
+  'Fn::Join': ['', ['{{resolve:ssm:/lambdaflex/', { Ref: TIER_PARAMETERS.serviceName }, `/${setting}}}`]],
+});
+const CONTAINER_PORT = fromBaseStack('container-port');
 
 describe('TierStack (the Fargate tier template)', () => {
   let template: Template;
@@ -117,7 +127,7 @@ describe('TierStack (the Fargate tier template)', () => {
       });
     });
 
-    it('lets the tasks be reached only from the ALB security group, on 8080', () => {
+    it('lets the tasks be reached only from the ALB security group, on the service’s container port', () => {
       const taskGroup = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).find(([, r]) =>
         String(r.Properties.GroupDescription).startsWith('LambdaFlex Fargate tasks'),
       );
@@ -130,8 +140,8 @@ describe('TierStack (the Fargate tier template)', () => {
           GroupId: { 'Fn::GetAtt': [taskGroupId, 'GroupId'] },
           SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^AlbSecurityGroup/), 'GroupId'] },
           IpProtocol: 'tcp',
-          FromPort: 8080,
-          ToPort: 8080,
+          FromPort: CONTAINER_PORT,
+          ToPort: CONTAINER_PORT,
         }),
       ]);
     });
@@ -170,12 +180,12 @@ describe('TierStack (the Fargate tier template)', () => {
       });
     });
 
-    it('checks /healthz on 8080 every 10 s, healthy after 2, and deregisters in 30 s', () => {
+    it('checks the service’s health path on its container port every 10 s, healthy after 2, and deregisters in 30 s', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-        Port: 8080,
+        Port: CONTAINER_PORT,
         Protocol: 'HTTP',
         TargetType: 'ip',
-        HealthCheckPath: '/healthz',
+        HealthCheckPath: fromBaseStack('health-check-path'),
         HealthCheckIntervalSeconds: 10,
         HealthyThresholdCount: 2,
         TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
@@ -185,6 +195,7 @@ describe('TierStack (the Fargate tier template)', () => {
 
   describe('ECS', () => {
     it('runs the image of the parameter with the port, host, tier and table the API reads', () => {
+      const petsTable = { Name: 'PETS_TABLE', Value: { Ref: TIER_PARAMETERS.petsTable } };
       template.hasResourceProperties('AWS::ECS::TaskDefinition', {
         RequiresCompatibilities: ['FARGATE'],
         NetworkMode: 'awsvpc',
@@ -195,12 +206,13 @@ describe('TierStack (the Fargate tier template)', () => {
         ContainerDefinitions: [
           Match.objectLike({
             Image: { Ref: TIER_PARAMETERS.imageUri },
-            PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }],
+            PortMappings: [{ ContainerPort: CONTAINER_PORT, Protocol: 'tcp' }],
             Environment: Match.arrayWith([
-              { Name: 'PORT', Value: '8080' },
+              { Name: 'PORT', Value: CONTAINER_PORT },
               { Name: 'HOST', Value: '0.0.0.0' },
               { Name: 'LAMBDAFLEX_TIER', Value: 'fargate' },
-              { Name: 'PETS_TABLE', Value: { Ref: TIER_PARAMETERS.petsTable } },
+              // Only while the service has the table: the base stack outputs (none) otherwise.
+              { 'Fn::If': ['HasPetsTable', petsTable, { Ref: 'AWS::NoValue' }] },
               { Name: 'STATE_TABLE', Value: 'lambdaflex-state' },
               { Name: 'SERVICE_NAME', Value: { Ref: TIER_PARAMETERS.serviceName } },
             ]),
@@ -247,7 +259,7 @@ describe('TierStack (the Fargate tier template)', () => {
         DesiredCount: { Ref: TIER_PARAMETERS.desiredCount },
         DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
         NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) },
-        LoadBalancers: [Match.objectLike({ ContainerPort: 8080 })],
+        LoadBalancers: [Match.objectLike({ ContainerPort: CONTAINER_PORT })],
       });
     });
 
@@ -269,6 +281,56 @@ describe('TierStack (the Fargate tier template)', () => {
           TargetValue: { Ref: TIER_PARAMETERS.requestsPerTargetPerMinute },
         }),
       });
+    });
+  });
+
+  describe('what differs per service (from its base stack, by its name)', () => {
+    it('reads exactly the container port, the health path and the environment file by dynamic reference', () => {
+      expect(dynamicReferences(template.toJSON())).toEqual([
+        `{{resolve:ssm:/lambdaflex/\${${TIER_PARAMETERS.serviceName}}/container-port}}`,
+        `{{resolve:ssm:/lambdaflex/\${${TIER_PARAMETERS.serviceName}}/environment-file}}`,
+        `{{resolve:ssm:/lambdaflex/\${${TIER_PARAMETERS.serviceName}}/health-check-path}}`,
+      ]);
+    });
+
+    it('loads the user’s variables from the environment file the base stack uploaded', () => {
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: [Match.objectLike({ EnvironmentFiles: [{ Type: 's3', Value: fromBaseStack('environment-file') }] })],
+      });
+    });
+
+    it('sets PETS_TABLE only while the PetsTable parameter names a table, not the (none) of a service without one', () => {
+      expect(template.toJSON().Conditions.HasPetsTable).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: TIER_PARAMETERS.petsTable }, '(none)'] }] });
+    });
+
+    it('runs a service on another port and health path with what its base stack writes, under the names the template resolves', () => {
+      // Arrange: a generic image listening on 3000, probed on /health/live, without the pets table.
+      const base = Template.fromStack(
+        new BaseStack(new App(), 'Orders', {
+          service: 'orders',
+          domainName: 'orders.example.com',
+          hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+          imageRepositoryName: 'orders',
+          imageTagOrDigest: 'v7',
+          containerPort: 3000,
+          healthCheckPath: '/health/live',
+        }),
+      );
+      const written = Object.fromEntries(
+        Object.values(base.findResources('AWS::SSM::Parameter')).map((r) => [r.Properties.Name as string, render(r.Properties.Value)]),
+      );
+      // Act: the tier's references, with ServiceName = orders, as CloudFormation resolves them.
+      const resolved = dynamicReferences(template.toJSON()).map((ref) => {
+        const name = ref.replace(`\${${TIER_PARAMETERS.serviceName}}`, 'orders').replace(/^\{\{resolve:ssm:(.+)\}\}$/, '$1');
+        return [name, written[name]];
+      });
+      // Assert
+      expect(Object.fromEntries(resolved)).toEqual({
+        '/lambdaflex/orders/container-port': '3000',
+        '/lambdaflex/orders/health-check-path': '/health/live',
+        '/lambdaflex/orders/environment-file': expect.stringMatching(/^arn:\$\{AWS::Partition\}:s3:::cdk-hnb659fds-assets-.+\.env$/),
+      });
+      expect(base.toJSON().Outputs.PetsTableName.Value).toBe('(none)');
     });
   });
 

@@ -1,5 +1,5 @@
 import { TIER_OUTPUTS, TIER_PARAMETERS } from '@lambdaflex/state';
-import { Aws, BootstraplessSynthesizer, CfnOutput, CfnParameter, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aws, BootstraplessSynthesizer, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Tags, Token, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,8 +9,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
 import {
-  CONTAINER_PORT,
-  HEALTH_CHECK_PATH,
+  NO_PETS_TABLE,
   SERVICE_NAME_ALLOWED_PATTERN,
   SERVICE_TAG_KEY,
   STATE_TABLE_NAME,
@@ -20,6 +19,8 @@ import {
   albAccessLogsPrefix,
   fargateLogGroupName,
   fargateResourceName,
+  tierSettingParameterName,
+  type TierSetting,
 } from '../naming';
 
 /** The container's name in the task definition (one container per task). */
@@ -40,9 +41,11 @@ const TIER_ROLE_ARN_PATTERN = `^arn:aws[a-z-]*:iam::[0-9]{12}:role${TIER_ROLE_PA
  * writes access logs to the control stack's bucket.
  *
  * The reconciler creates, updates and deletes this stack by parameters (`TIER_PARAMETERS`), always with
- * this one uploaded template (its role may use no other): every input is a `CfnParameter`, nothing
- * is looked up at synth time, and the stack is synthesized without bootstrap resources (no
- * `BootstrapVersion` parameter, no assets). It creates no IAM role: the task roles come from the base
+ * this one uploaded template (its role may use no other): every input is a `CfnParameter` or one of
+ * the service's SSM parameters the base stack writes (`TIER_SETTINGS`: the container port, the health
+ * check path, the environment file), resolved by CloudFormation with `{{resolve:ssm:...}}` when it
+ * creates or updates the stack; nothing is looked up at synth time, and the stack is synthesized
+ * without bootstrap resources (no `BootstrapVersion` parameter, no assets). It creates no IAM role: the task roles come from the base
  * stack as parameters, so the CloudFormation service role that deploys it needs no IAM write access.
  * Being its own stack, a failed tier change rolls back here and never touches the Lambda path.
  */
@@ -56,6 +59,18 @@ export class TierStack extends Stack {
     });
     const p = this.parameters();
     const service = p.serviceName.valueAsString;
+    // The service's own values, from the base stack by the service's name (the reconciler passes no parameter for them).
+    const fromBaseStack = (setting: TierSetting) =>
+      ssm.StringParameter.fromStringParameterAttributes(this, `Setting-${setting}`, {
+        parameterName: tierSettingParameterName(service, setting),
+        // A path, which CDK cannot see through the ServiceName token; resolved at deploy, never at synth.
+        simpleName: false,
+        forceDynamicReference: true,
+      }).stringValue;
+    const port = fromBaseStack('container-port');
+    const containerPort = Token.asNumber(port);
+    const healthCheckPath = fromBaseStack('health-check-path');
+    const environmentFileArn = fromBaseStack('environment-file');
     // On every resource that can carry it, in the template itself (not left to stack tags): the
     // CloudFormation service role creates, changes and deletes only what carries it.
     Tags.of(this).add(SERVICE_TAG_KEY, service);
@@ -144,24 +159,28 @@ export class TierStack extends Stack {
       taskDefinition,
       'AwsSolutions-ECS2',
       'The environment holds configuration only (port, host, tier, table and function names, the in-flight limit); the one value read from a ' +
-        'store, the admin key hashes, comes from SSM through `secrets`. No secret is in the template.',
+        "store, the admin key hashes, comes from SSM through `secrets`; the user's own variables come from the base stack's environment file " +
+        'and are plain configuration by contract (docs/deploy.md: never a secret in the settings). No secret is in the template.',
     );
-    taskDefinition.addContainer(CONTAINER_NAME, {
+    const platformEnvironment = {
+      PORT: port,
+      HOST: '0.0.0.0',
+      LAMBDAFLEX_TIER: 'fargate',
+      // Replaced below by the same entry under the HasPetsTable condition (a service without the table has no PETS_TABLE).
+      PETS_TABLE: p.petsTable.valueAsString,
+      STATE_TABLE: STATE_TABLE_NAME,
+      SERVICE_NAME: service,
+      AWS_REGION: Aws.REGION,
+      // The instant spill: past this many requests in flight, a task hands the next ones to the function
+      // (the task role may invoke exactly that one, see the base stack).
+      LAMBDAFLEX_MAX_INFLIGHT: p.maxInFlightPerTask.valueAsString,
+      LAMBDAFLEX_SPILL_FUNCTION: p.spillFunctionName.valueAsString,
+    };
+    const container = taskDefinition.addContainer(CONTAINER_NAME, {
       image: ecs.ContainerImage.fromRegistry(p.imageUri.valueAsString),
-      portMappings: [{ containerPort: CONTAINER_PORT, protocol: ecs.Protocol.TCP }],
-      environment: {
-        PORT: String(CONTAINER_PORT),
-        HOST: '0.0.0.0',
-        LAMBDAFLEX_TIER: 'fargate',
-        PETS_TABLE: p.petsTable.valueAsString,
-        STATE_TABLE: STATE_TABLE_NAME,
-        SERVICE_NAME: service,
-        AWS_REGION: Aws.REGION,
-        // The instant spill: past this many requests in flight, a task hands the next ones to the function
-        // (the task role may invoke exactly that one, see the base stack).
-        LAMBDAFLEX_MAX_INFLIGHT: p.maxInFlightPerTask.valueAsString,
-        LAMBDAFLEX_SPILL_FUNCTION: p.spillFunctionName.valueAsString,
-      },
+      portMappings: [{ containerPort, protocol: ecs.Protocol.TCP }],
+      // These win over the environment file's (ECS gives `environment` precedence; the settings refuse these names anyway).
+      environment: platformEnvironment,
       secrets: {
         // Written by the base stack; read by ECS at task start with the base stack's execution role.
         ADMIN_KEYS: ecs.Secret.fromSsmParameter(
@@ -177,6 +196,7 @@ export class TierStack extends Stack {
       // The app drains in-flight requests on SIGTERM within 25 s (SHUTDOWN_TIMEOUT_MS).
       stopTimeout: Duration.seconds(30),
     });
+    this.serviceEnvironment(taskDefinition, container, Object.keys(platformEnvironment).indexOf('PETS_TABLE'), p.petsTable, environmentFileArn);
 
     const fargateService = new ecs.FargateService(this, 'Service', {
       cluster,
@@ -195,12 +215,12 @@ export class TierStack extends Stack {
     });
 
     const targetGroup = https.addTargets('Fargate', {
-      port: CONTAINER_PORT,
+      port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [fargateService.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT })],
+      targets: [fargateService.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort })],
       // Healthy after 2 × 10 s instead of the default 5 × 30 s: the machine waits for healthy targets.
       healthCheck: {
-        path: HEALTH_CHECK_PATH,
+        path: healthCheckPath,
         interval: Duration.seconds(10),
         timeout: Duration.seconds(5),
         healthyThresholdCount: 2,
@@ -227,6 +247,29 @@ export class TierStack extends Stack {
     new CfnOutput(this, o.loadBalancerHostedZoneId, { value: loadBalancer.loadBalancerCanonicalHostedZoneId, description: "The ALB's canonical hosted zone" });
     new CfnOutput(this, o.loadBalancerFullName, { value: loadBalancer.loadBalancerFullName, description: 'CloudWatch dimension LoadBalancer (app/...)' });
     new CfnOutput(this, o.targetGroupFullName, { value: targetGroup.targetGroupFullName, description: 'CloudWatch dimension TargetGroup (targetgroup/...)' });
+  }
+
+  /**
+   * What differs between services' containers beyond the parameters: `PETS_TABLE` only while the
+   * `PetsTable` parameter names a table (not {@link NO_PETS_TABLE}), and the user's variables from the
+   * environment file the base stack uploaded. CDK renders neither (a conditional list entry, a file
+   * whose ARN is resolved at deploy), so both are set on the rendered container definition.
+   */
+  private serviceEnvironment(
+    taskDefinition: ecs.FargateTaskDefinition,
+    container: ecs.ContainerDefinition,
+    petsTableIndex: number,
+    petsTable: CfnParameter,
+    environmentFileArn: string,
+  ): void {
+    const hasPetsTable = new CfnCondition(this, 'HasPetsTable', { expression: Fn.conditionNot(Fn.conditionEquals(petsTable.valueAsString, NO_PETS_TABLE)) });
+    const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+    const index = taskDefinition.node.children.filter((c) => c instanceof ecs.ContainerDefinition).indexOf(container);
+    cfn.addPropertyOverride(
+      `ContainerDefinitions.${index}.Environment.${petsTableIndex}`,
+      Fn.conditionIf(hasPetsTable.logicalId, { Name: 'PETS_TABLE', Value: petsTable.valueAsString }, Aws.NO_VALUE),
+    );
+    cfn.addPropertyOverride(`ContainerDefinitions.${index}.EnvironmentFiles`, [{ Type: ecs.EnvironmentFileType.S3, Value: environmentFileArn }]);
   }
 
   /** One `CfnParameter` per entry of `TIER_PARAMETERS`, each with the bounds CloudFormation checks before it acts. */
@@ -265,7 +308,12 @@ export class TierStack extends Stack {
         allowedPattern: TIER_ROLE_ARN_PATTERN,
         constraintDescription: `an IAM role ARN under the path ${TIER_ROLE_PATH}`,
       }),
-      petsTable: new CfnParameter(this, p.petsTable, { type: 'String', description: "The app's DynamoDB table", minLength: 3, maxLength: 255 }),
+      petsTable: new CfnParameter(this, p.petsTable, {
+        type: 'String',
+        description: `The app's DynamoDB table (PETS_TABLE), or ${NO_PETS_TABLE} when the service has none`,
+        minLength: 3,
+        maxLength: 255,
+      }),
       spillFunctionName: new CfnParameter(this, p.spillFunctionName, {
         type: 'String',
         description: "The function a saturated task hands its excess to (the base stack's); the task role may invoke only it",

@@ -121,3 +121,25 @@ export function templateFile(template: TemplateJson): string {
   writeFileSync(file, JSON.stringify(template));
   return file;
 }
+
+/**
+ * Every dynamic reference (`{{resolve:...}}`) in a template, rendered ({@link render}) and once each:
+ * `{{resolve:ssm:/lambdaflex/${ServiceName}/container-port}}`.
+ */
+export function dynamicReferences(template: TemplateJson): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.includes('{{resolve:')) found.add(value);
+    } else if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value && typeof value === 'object') {
+      const node = value as Record<string, unknown>;
+      const joined = node['Fn::Join'] !== undefined || node['Fn::Sub'] !== undefined ? render(node) : undefined;
+      if (joined?.includes('{{resolve:')) found.add(joined);
+      else Object.values(node).forEach(visit);
+    }
+  };
+  visit(template);
+  return [...found].sort();
+}

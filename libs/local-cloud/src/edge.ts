@@ -11,8 +11,12 @@ import type { EdgeMetrics, LocalDns, TaskOutcome } from './local-aws';
  * which turns it into an HTTP API (v2) event for the Lambda pool, or to "the ALB", the Fargate tier's
  * balancer. Every request is counted per tier in one-second buckets: the local CloudWatch. An ALB
  * answer a task did not serve itself says so in its headers (`x-lambdaflex-spilled`: handed to Lambda;
- * `x-lambdaflex-overloaded`: refused at the task's limit), and is counted as such too.
+ * `x-lambdaflex-overloaded`: refused at the task's limit), and is counted as such too. An answer
+ * that does not name the tier that served it (`x-lambdaflex-tier`, as the pet store does) gets it from
+ * the door it came through, so that the load driver counts the tiers of any service.
  */
+const TIER_HEADER = 'x-lambdaflex-tier';
+
 export class Edge {
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
@@ -55,7 +59,8 @@ export class Edge {
   private toAlb(req: http.IncomingMessage, res: http.ServerResponse, target: string, done: (status: number, task?: TaskOutcome) => void) {
     const [host, port] = target.split(':');
     const upstream = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers, agent: this.agent }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
+      const tier = up.headers['x-lambdaflex-spilled'] === '1' ? 'lambda' : 'fargate';
+      res.writeHead(up.statusCode ?? 502, up.headers[TIER_HEADER] ? up.headers : { ...up.headers, [TIER_HEADER]: tier });
       up.pipe(res);
       const task: TaskOutcome | undefined =
         up.headers['x-lambdaflex-spilled'] === '1' ? 'spilled' : up.headers['x-lambdaflex-overloaded'] === '1' ? 'overloaded' : undefined;
@@ -94,7 +99,12 @@ export class Edge {
     }
     const result = JSON.parse(invocation.outcome.body) as LambdaHttpResult & { cookies?: string[] };
     const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '', 'utf8');
-    res.writeHead(result.statusCode, { ...(result.headers ?? {}), ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}) });
+    const named = Object.keys(result.headers ?? {}).some((h) => h.toLowerCase() === TIER_HEADER);
+    res.writeHead(result.statusCode, {
+      ...(named ? {} : { [TIER_HEADER]: 'lambda' }),
+      ...(result.headers ?? {}),
+      ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}),
+    });
     res.end(body);
     return result.statusCode;
   }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startProcess, type Child } from './processes';
 
@@ -23,6 +23,8 @@ export interface FargateTierOptions {
   /** Consecutive failed checks before a task is taken out of rotation (2, as the tier template sets the ALB's). */
   unhealthyThreshold?: number;
   deregistrationMs?: number;
+  /** How long a task has to exit after SIGTERM before it is killed (ECS's stopTimeout, 30 s by default). */
+  stopTimeoutMs?: number;
   /** Requests one task serves at once (LAMBDAFLEX_MAX_INFLIGHT); 0: no limit. Absent: the API's default. */
   maxInFlightPerTask?: number;
   /** Most tasks the tier runs, whatever the desired count (an account's Fargate quota, a money cap). */
@@ -38,7 +40,10 @@ export const HEALTH_CHECK_USER_AGENT = 'ELB-HealthChecker/2.0';
 
 interface Task {
   id: number;
-  child: Child;
+  /** The task's process, once its port is chosen and it is started. */
+  child?: Child;
+  /** Resolves with the process, or with nothing when the task was drained before it started. */
+  started: Promise<Child | undefined>;
   port?: number;
   okChecks: number;
   failedChecks: number;
@@ -88,8 +93,8 @@ export class LocalFargateTier {
 
   /** Kills one task at once (SIGKILL), as a crashed container: for the fault tests. */
   killTask(): number | undefined {
-    const victim = this.tasks.find((t) => t.inRotation);
-    victim?.child.proc.kill('SIGKILL');
+    const victim = this.tasks.find((t) => t.inRotation && t.child);
+    victim?.child?.proc.kill('SIGKILL');
     return victim?.id;
   }
 
@@ -103,27 +108,44 @@ export class LocalFargateTier {
     this.agent.destroy();
   }
 
+  /**
+   * Starts a task on a port of its own, given in PORT as ECS gives the container port: the service
+   * needs only to listen on PORT and answer /healthz (it need not say where it listens).
+   */
   private startTask() {
     const id = ++this.ids;
-    const child = startProcess(process.execPath, [path.join(this.o.appDir, 'main.js')], this.taskEnv(), { keepLines: 50 });
-    const task: Task = { id, child, okChecks: 0, failedChecks: 0, healthy: false, inRotation: true };
+    const task: Task = { id, started: Promise.resolve(undefined), okChecks: 0, failedChecks: 0, healthy: false, inRotation: true };
     this.tasks.push(task);
-    void child.waitForLine((l) => l.msg === 'listening', 60_000).then(
-      (line) => (task.port = Number(line.port)),
-      () => undefined,
-    );
-    void child.exited.then(() => {
-      const crashed = task.inRotation && !this.stopping;
-      task.healthy = false;
-      task.inRotation = false;
-      const i = this.tasks.indexOf(task);
-      if (i >= 0) this.tasks.splice(i, 1);
-      // ECS keeps the service at its desired count: a task that dies is replaced.
-      if (crashed) {
-        this.o.onEvent?.(`task ${id} exited (${child.proc.exitCode ?? child.proc.signalCode}) and is replaced; stderr: ${child.stderr().slice(-300)}`);
-        this.startTask();
+    task.started = freePort().then((port) => {
+      if (!task.inRotation) {
+        this.remove(task); // drained before it started
+        return undefined;
       }
+      const child = startProcess(process.execPath, [path.join(this.o.appDir, 'main.js')], { ...this.taskEnv(), PORT: String(port) }, { keepLines: 50 });
+      task.child = child;
+      task.port = port;
+      void child.exited.then(() => {
+        const crashed = task.inRotation && !this.stopping;
+        task.healthy = false;
+        task.inRotation = false;
+        this.remove(task);
+        // ECS keeps the service at its desired count: a task that dies is replaced.
+        if (crashed) {
+          this.o.onEvent?.(`task ${id} exited (${child.proc.exitCode ?? child.proc.signalCode}) and is replaced; stderr: ${child.stderr().slice(-300)}`);
+          this.startTask();
+        }
+      });
+      return child;
+    }, (err: Error) => {
+      this.remove(task);
+      this.o.onEvent?.(`task ${id} could not start: ${err.message}`);
+      return undefined;
     });
+  }
+
+  private remove(task: Task) {
+    const i = this.tasks.indexOf(task);
+    if (i >= 0) this.tasks.splice(i, 1);
   }
 
   /** The environment ECS would give a task of this tier: the task definition's, with the spill's. */
@@ -131,7 +153,6 @@ export class LocalFargateTier {
     const { maxInFlightPerTask, spill } = this.o;
     return {
       ...this.o.env,
-      PORT: '0',
       HOST: '127.0.0.1',
       LAMBDAFLEX_TIER: 'fargate',
       LOG_LEVEL: 'info',
@@ -143,8 +164,13 @@ export class LocalFargateTier {
   private async drainTask(task: Task) {
     task.inRotation = false;
     await new Promise((r) => setTimeout(r, this.o.deregistrationMs ?? 2000));
-    task.child.proc.kill('SIGTERM');
-    await task.child.exited;
+    const child = await task.started;
+    if (!child) return;
+    child.proc.kill('SIGTERM');
+    // As ECS: a task still running after its stop timeout is killed.
+    const kill = setTimeout(() => child.proc.kill('SIGKILL'), this.o.stopTimeoutMs ?? 30_000);
+    await child.exited;
+    clearTimeout(kill);
   }
 
   private async checkHealth() {
@@ -193,4 +219,16 @@ export class LocalFargateTier {
     });
     req.pipe(upstream);
   }
+}
+
+/** A port free on 127.0.0.1 now: the system's choice for a listener on port 0, released for the task to take. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

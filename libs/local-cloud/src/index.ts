@@ -19,3 +19,5 @@ export * from './local-cloud';
 export * from './local-policy';
 export * from './local-stack';
 export * from './load';
+export * from './service-dir';
+export * from './cli-args';

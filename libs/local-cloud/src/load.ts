@@ -10,12 +10,22 @@ import { LOCAL_MAX_TASKS, LOCAL_TASK_MAX_INFLIGHT } from './local-cloud';
 export type LoadStage = RateStage | SurgeStage;
 
 /**
- * What the requests are. `mixed`: /healthz and one create in ten; `health`: only /healthz, which needs
- * no data store; `reads`: pages of the pet list and one create in ten — requests that wait on the data
- * store, as most of a real service's do, so a task's in-flight count climbs with its clients (a task
- * busy on CPU alone would leave them unread in its socket buffers instead).
+ * What the requests are. The pet store's: `mixed`, /healthz and one create in ten; `reads`, pages of
+ * the pet list and one create in ten — requests that wait on the data store, as most of a real
+ * service's do, so a task's in-flight count climbs with its clients (a task busy on CPU alone would
+ * leave them unread in its socket buffers instead). Any service's: `health`, only /healthz, which the
+ * contract asks of every service and which needs no data store; `{ get: [...] }`, GETs of the paths
+ * given, in turn (`npm run load -- --path /healthz --path '/hello?name=load'`).
  */
-export type LoadMix = 'mixed' | 'health' | 'reads';
+export type LoadMix = 'mixed' | 'health' | 'reads' | PathsMix;
+
+/** GETs of these paths (with their query strings), one after the other. */
+export interface PathsMix {
+  get: readonly string[];
+}
+
+/** The mixes `npm run load -- --mix <name>` names. */
+export const LOAD_MIXES = ['mixed', 'health', 'reads'] as const;
 
 interface StageBase {
   /** What the console and the tests call the stage. */
@@ -263,18 +273,23 @@ async function requestRetrying(agent: http.Agent, url: URL, n: number, mix: Load
   }
 }
 
+/** The `n`th request of a mix: its method, path and body. */
+export function requestOf(mix: LoadMix, n: number): { method: 'GET' | 'POST'; path: string; body?: string } {
+  if (typeof mix === 'object') return { method: 'GET', path: mix.get[n % mix.get.length] };
+  if (mix !== 'health' && n % 10 === 0) return { method: 'POST', path: '/pets', body: JSON.stringify({ name: `load-${n}`, species: 'cat' }) };
+  return { method: 'GET', path: mix === 'reads' ? '/pets?limit=20' : '/healthz' };
+}
+
 function request(agent: http.Agent, url: URL, n: number, mix: LoadMix): Promise<Answer & { retryAfter?: number }> {
-  const create = mix !== 'health' && n % 10 === 0;
-  const body = create ? JSON.stringify({ name: `load-${n}`, species: 'cat' }) : undefined;
-  const read = mix === 'reads' ? '/pets?limit=20' : '/healthz';
+  const { method, path, body } = requestOf(mix, n);
   const at = Date.now();
   return new Promise((resolve) => {
     const req = http.request(
       {
         host: url.hostname,
         port: url.port,
-        method: create ? 'POST' : 'GET',
-        path: create ? '/pets' : read,
+        method,
+        path,
         agent,
         timeout: 10_000,
         headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},

@@ -12,9 +12,9 @@ import { EdgeMetrics, LocalDns, LocalStacks, localBaseOutputs } from './local-aw
  * with defaults sized for a cycle of about two minutes.
  */
 export interface LocalCloudOptions {
-  /** The built API (dist/apps/api). */
+  /** The built service both tiers run: the pet store's dist/apps/api, or any directory with main.js, bootstrap.js and lambda.js. */
   appDir: string;
-  /** The API's environment (DynamoDB endpoint, tables, credentials, log level). */
+  /** The service's environment (DynamoDB endpoint, tables, credentials, log level). */
   appEnv: NodeJS.ProcessEnv;
   service?: string;
   edgePort?: number;

@@ -11,9 +11,10 @@ import { API_DIST, ROOT, startProcess, type Child } from './processes';
  * policy, the local cloud (edge, Lambda pool, Fargate tier, control API) and the reconciler as its
  * own process on a short interval. The e2e suite starts the same thing. With `extraServices`, the
  * table and the local cloud hold those services too (each with the same policy), and the reconciler's
- * fleet tick reconciles them all beside the pet store.
+ * fleet tick reconciles them all beside the pet store. With `appDir`, both tiers run that built
+ * service instead of the pet store (`npm start -- --service <dir>`; see service-dir.ts).
  */
-export interface LocalStackOptions extends Partial<Omit<LocalCloudOptions, 'appDir' | 'appEnv'>> {
+export interface LocalStackOptions extends Partial<Omit<LocalCloudOptions, 'appEnv'>> {
   dynalitePort?: number;
   tickMs?: number;
   policy?: Omit<PolicyInput, 'service'>;
@@ -95,7 +96,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     SHUTDOWN_TIMEOUT_MS: '10000',
     ...o.appEnv,
   };
-  const cloud = await startLocalCloud({ ...o, service, appDir: API_DIST, appEnv });
+  const cloud = await startLocalCloud({ ...o, service, appDir: o.appDir ?? API_DIST, appEnv });
 
   let reconciler: Child;
   const startReconciler = () => {

@@ -1,85 +1,12 @@
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 
 describe('loadConfig', () => {
-  it('is the lambda tier when the Lambda handler loads it, whatever the environment says', () => {
-    expect(loadConfig({ LAMBDAFLEX_TIER: 'fargate' }, 'lambda').tier).toBe('lambda');
+  it('is LambdaFlex\'s configuration with the pets table, lambdaflex-pets by default', () => {
+    expect(loadConfig({ SERVICE_NAME: 'shop' }, 'lambda')).toMatchObject({ tier: 'lambda', serviceName: 'shop', petsTable: 'lambdaflex-pets' });
+    expect(loadConfig({ PETS_TABLE: 'pets-test' }, 'server').petsTable).toBe('pets-test');
   });
 
-  it('is the fargate tier as a server on ECS, and local elsewhere', () => {
-    expect(loadConfig({ ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x' }, 'server').tier).toBe('fargate');
-    expect(loadConfig({}, 'server').tier).toBe('local');
-  });
-
-  it('lets LAMBDAFLEX_TIER name the server tier', () => {
-    expect(loadConfig({ LAMBDAFLEX_TIER: 'fargate' }, 'server').tier).toBe('fargate');
-  });
-
-  it('listens on loopback by default: the image opts in to 0.0.0.0', () => {
-    expect(loadConfig({}, 'server')).toMatchObject({ host: '127.0.0.1', port: 3000 });
-  });
-
-  it('names every bad variable at once', () => {
-    const read = () => loadConfig({ PORT: 'eighty', LAMBDAFLEX_TIER: 'ec2', DYNAMODB_ENDPOINT: 'not a url' }, 'server');
-    expect(read).toThrow(ConfigError);
-    expect(read).toThrow(/PORT.*LAMBDAFLEX_TIER.*DYNAMODB_ENDPOINT/);
-  });
-
-  describe('admin', () => {
-    const hashA = 'a'.repeat(64);
-    const hashB = 'B'.repeat(64);
-
-    it('administers the lambdaflex service in the lambdaflex-state table, with no key, by default', () => {
-      const config = loadConfig({}, 'server');
-      expect(config).toMatchObject({ stateTable: 'lambdaflex-state', serviceName: 'lambdaflex' });
-      expect(config.admin).toEqual({ keys: [], readLimitPerMinute: 60, writeLimitPerMinute: 20 });
-    });
-
-    it('reads ADMIN_KEYS as scoped SHA-256 hashes, in lower case, ignoring blanks around entries', () => {
-      const config = loadConfig({ ADMIN_KEYS: ` read:${hashA} , OPERATE:${hashB},` }, 'server');
-      expect(config.admin.keys).toEqual([
-        { scope: 'read', sha256: hashA },
-        { scope: 'operate', sha256: 'b'.repeat(64) },
-      ]);
-    });
-
-    it('takes the leading comma the deploy writes to keep its SSM parameter non-empty', () => {
-      expect(loadConfig({ ADMIN_KEYS: ',' }, 'server').admin.keys).toEqual([]);
-      expect(loadConfig({ ADMIN_KEYS: `,read:${hashA}` }, 'server').admin.keys).toEqual([{ scope: 'read', sha256: hashA }]);
-    });
-
-    it('names a bad ADMIN_KEYS entry by its position without echoing it', () => {
-      const read = () => loadConfig({ ADMIN_KEYS: `read:${hashA},admin:${hashB},read:not-a-hash` }, 'server');
-      expect(read).toThrow(/ADMIN_KEYS: entry 2 .*ADMIN_KEYS: entry 3 /);
-      expect(read).not.toThrow(/not-a-hash|BBBB/);
-    });
-
-    it('refuses a SERVICE_NAME the policy schema would refuse', () => {
-      expect(() => loadConfig({ SERVICE_NAME: 'Shop_1' }, 'server')).toThrow(/SERVICE_NAME/);
-    });
-  });
-
-  describe('the instant spill', () => {
-    it('limits a task to 64 requests in flight and spills nowhere by default', () => {
-      expect(loadConfig({}, 'server').spill).toEqual({ maxInFlight: 64, functionName: undefined, lambdaEndpoint: undefined });
-    });
-
-    it('reads the limit, the spill function (a name or an unqualified ARN) and a local Lambda endpoint', () => {
-      const config = loadConfig(
-        { LAMBDAFLEX_MAX_INFLIGHT: '8', LAMBDAFLEX_SPILL_FUNCTION: 'lambdaflex-shop-Function1A2B', LAMBDA_ENDPOINT: 'http://127.0.0.1:4000' },
-        'server',
-      );
-      expect(config.spill).toEqual({ maxInFlight: 8, functionName: 'lambdaflex-shop-Function1A2B', lambdaEndpoint: 'http://127.0.0.1:4000' });
-      const arn = 'arn:aws:lambda:us-east-1:123456789012:function:shop-api';
-      expect(loadConfig({ LAMBDAFLEX_SPILL_FUNCTION: arn }, 'server').spill.functionName).toBe(arn);
-    });
-
-    it('turns the limit off with 0, and reads an empty function name as none', () => {
-      expect(loadConfig({ LAMBDAFLEX_MAX_INFLIGHT: '0', LAMBDAFLEX_SPILL_FUNCTION: '' }, 'server').spill).toMatchObject({ maxInFlight: 0, functionName: undefined });
-    });
-
-    it('names a bad limit, function or endpoint', () => {
-      const read = () => loadConfig({ LAMBDAFLEX_MAX_INFLIGHT: '-1', LAMBDAFLEX_SPILL_FUNCTION: 'fn:alias:extra', LAMBDA_ENDPOINT: 'nope' }, 'server');
-      expect(read).toThrow(/LAMBDAFLEX_MAX_INFLIGHT.*LAMBDAFLEX_SPILL_FUNCTION.*LAMBDA_ENDPOINT/);
-    });
+  it('names a bad PETS_TABLE', () => {
+    expect(() => loadConfig({ PETS_TABLE: 'x' }, 'server')).toThrow(/^invalid configuration: PETS_TABLE: /);
   });
 });

@@ -24,7 +24,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiErrors } from '../openapi/errors';
+import { ApiErrors } from '@lambdaflex/nest';
 import { CreatePetDto, ListPetsQueryDto, PetDto, PetPageDto, UpdatePetDto } from './dto/pet.dto';
 import { PetsService } from './pets.service';
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import {
   DeleteCommand,
   GetCommand,
@@ -7,10 +7,10 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DYNAMODB, type ReadinessCheck } from '@lambdaflex/nest';
 import { conditionally } from '@lambdaflex/state';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { DYNAMODB } from '../dynamodb/dynamodb.module';
 import type { PetDto } from './dto/pet.dto';
 
 /**
@@ -33,13 +33,25 @@ export function isLive(record: PetRecord | undefined): record is PetRecord {
 
 const LIVE = 'attribute_exists(id) AND attribute_not_exists(deletedAt)';
 
-/** The DynamoDB table of pets, keyed by `id`. Only conditional writes: dynalite has no transactions. */
+/**
+ * The DynamoDB table of pets, keyed by `id`. Only conditional writes: dynalite has no transactions.
+ * It is the app's readiness check too (`GET /readyz`): the table answers.
+ */
 @Injectable()
-export class PetsRepository {
+export class PetsRepository implements ReadinessCheck {
   constructor(
     @Inject(DYNAMODB) private readonly db: DynamoDBDocumentClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Readiness: the pets table answers. Not the table's secrets: its name and the error's class only. */
+  async check(): Promise<void> {
+    try {
+      await this.db.send(new DescribeTableCommand({ TableName: this.config.petsTable }));
+    } catch (err) {
+      throw new ServiceUnavailableException(`table ${this.config.petsTable} is not reachable: ${(err as Error).name}`);
+    }
+  }
 
   /** Writes a new pet; false when one with this id exists already (the write is then not done). */
   async createIfAbsent(pet: PetRecord): Promise<boolean> {

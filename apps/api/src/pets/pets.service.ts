@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { v5 as uuidV5 } from 'uuid';
-import { CursorSeal, cursorKey, invalidCursor } from '../common/cursor';
+import { CursorSeal, cursorKey, invalidCursor } from '@lambdaflex/nest';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { CreatePetDto, PetDto, PetPageDto, UpdatePetDto } from './dto/pet.dto';
 import { isLive, PetsRepository, type PetRecord } from './pets.repository';
@@ -34,7 +34,7 @@ export class PetsService {
     private readonly pets: PetsRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.cursors = new CursorSeal(cursorKey(config), 'pets');
+    this.cursors = new CursorSeal(cursorKey(config.cursorSecret, [config.petsTable, config.stateTable, config.serviceName]), 'pets');
   }
 
   async create(body: CreatePetDto, idempotencyKey: string | undefined, now = new Date()): Promise<Created> {

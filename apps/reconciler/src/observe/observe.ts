@@ -1,5 +1,7 @@
 import {
   BASE_OUTPUTS,
+  DEFAULT_HEALTH_CHECK_PATH,
+  OPTIONAL_BASE_OUTPUTS,
   baseStackName,
   defaultPolicy,
   TIER_OUTPUTS,
@@ -51,6 +53,8 @@ export interface BaseStack {
   taskExecutionRoleArn: string;
   taskRoleArn: string;
   petsTable: string;
+  /** The path the ALB checks and the probes request (the base stack's `HealthCheckPath`, else `/healthz`). */
+  healthCheckPath?: string;
 }
 
 /** The service cannot be reconciled until a person fixes something (no policy, no base stack). */
@@ -163,7 +167,7 @@ async function withProbes(probe: ProbePort, world: Omit<World, 'probes'>): Promi
   const albDns = world.tier?.outputs[TIER_OUTPUTS.loadBalancerDnsName];
   const probes =
     world.status?.status.intent.probe && albDns
-      ? await probe.probe({ url: `https://${albDns}/healthz`, host: world.base.recordName }, world.policy.dual.analysis.probes)
+      ? await probe.probe({ url: `https://${albDns}${world.base.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH}`, host: world.base.recordName }, world.policy.dual.analysis.probes)
       : undefined;
   return { ...world, probes };
 }
@@ -177,7 +181,8 @@ function readBase(service: string, stack: StackDescription | undefined): BaseSta
   if (missing.length) {
     throw new ServiceSetupError('BaseStackIncomplete', `base stack ${stack.name} lacks outputs ${missing.join(', ')}`);
   }
-  return Object.fromEntries(entries) as unknown as BaseStack;
+  const healthCheckPath = stack.outputs[OPTIONAL_BASE_OUTPUTS.healthCheckPath];
+  return { ...(Object.fromEntries(entries) as unknown as BaseStack), ...(healthCheckPath ? { healthCheckPath } : {}) };
 }
 
 /** The machine's view of a world. */

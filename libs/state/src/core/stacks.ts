@@ -26,6 +26,15 @@ export const BASE_OUTPUTS = {
   petsTable: 'PetsTableName',
 } as const;
 
+/**
+ * Outputs of the base stack the reconciler reads when present: a base stack deployed before them lacks
+ * them, and the default holds (the health path the ALB checks, and the reconciler's probes request).
+ */
+export const OPTIONAL_BASE_OUTPUTS = {
+  healthCheckPath: 'HealthCheckPath',
+} as const;
+export const DEFAULT_HEALTH_CHECK_PATH = '/healthz';
+
 /** Parameters of the tier stack template. */
 export const TIER_PARAMETERS = {
   serviceName: 'ServiceName',

@@ -7,8 +7,7 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { PageQueryDto } from '../../common/page-query.dto';
-import { IsNotNull, IsOmittable, IsPlainText } from '../../common/validators';
+import { IsNotNull, IsOmittable, IsPlainText, PageQueryDto } from '@lambdaflex/nest';
 
 export const SPECIES = ['dog', 'cat', 'bird', 'fish', 'reptile', 'other'] as const;
 export const PET_STATUSES = ['available', 'pending', 'sold'] as const;
@@ -21,7 +20,7 @@ export class CreatePetDto {
     example: 'Rex',
     minLength: 1,
     maxLength: 100,
-    // What @IsPlainText() refuses (common/validators.ts), spelled as ranges so that any regex engine reads
+    // What @IsPlainText() refuses (@lambdaflex/nest), spelled as ranges so that any regex engine reads
     // it: controls (Cc), bidirectional controls, U+2028/U+2029 and lone surrogates.
     pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028-\\u202E\\u2066-\\u2069\\uD800-\\uDFFF]+$',
     description: '1 to 100 characters, none of them a control character, a bidirectional control or a line separator.',
