@@ -1,4 +1,5 @@
 import { CYCLE_PROFILE, failed, runLoad, startLocalStack, type LoadResult, type LocalStack, type TickLine } from '@lambdaflex/local-cloud';
+import { CYCLE_PHASES, phaseSequence, waitFor } from '../support/e2e';
 
 /**
  * Faults during a full cycle in the local cloud: a Fargate task dies in dual, the reconciler process is
@@ -6,19 +7,7 @@ import { CYCLE_PROFILE, failed, runLoad, startLocalStack, type LoadResult, type 
  * same bounded load profile and must still complete the cycle.
  */
 
-const PHASES = ['lambda', 'warming', 'dual', 'fargate', 'draining', 'lambda'];
-const phaseSequence = (ticks: TickLine[]) =>
-  ticks
-    .map((t) => t.phase)
-    .filter((p): p is string => !!p) // a failed tick has no phase
-    .filter((p, i, all) => p !== all[i - 1]);
-
-async function waitFor(condition: () => boolean, ms: number) {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-  return condition();
-}
-
+const PHASES = CYCLE_PHASES;
 /** Runs the profile with a fault injected the first time `when` holds; returns what happened. */
 async function cycleWith(fault: (stack: LocalStack) => Promise<void>, when: (tick: TickLine) => boolean, mix: 'mixed' | 'health' = 'mixed') {
   const ticks: TickLine[] = [];

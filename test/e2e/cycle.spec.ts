@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { API_DIST, CYCLE_PROFILE, failed, runLoad, startLocalStack, type Answer, type LocalStack, type TickLine } from '@lambdaflex/local-cloud';
+import { CYCLE_PHASES, phaseSequence, waitFor } from '../support/e2e';
 
 /**
  * The local cloud, end to end: real processes (Lambda workers, Fargate tasks, the reconciler), real
@@ -7,15 +8,7 @@ import { API_DIST, CYCLE_PROFILE, failed, runLoad, startLocalStack, type Answer,
  * cycle; bounded in time (about three minutes) and in requests (a few thousand), 127.0.0.1 only.
  */
 
-const PHASES = ['lambda', 'warming', 'dual', 'fargate', 'draining', 'lambda'];
-
-/** The phases the reconciler reported, each once per stay, in order. */
-function phaseSequence(ticks: TickLine[]): string[] {
-  return ticks
-    .map((t) => t.phase)
-    .filter((p): p is string => !!p) // a failed tick has no phase
-    .filter((p, i, all) => p !== all[i - 1]);
-}
+const PHASES = CYCLE_PHASES;
 
 /** Fargate server processes of the built API that this test started and that still run. */
 function fargateProcesses(): number {
@@ -24,12 +17,6 @@ function fargateProcesses(): number {
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter(([ppid, ...args]) => Number(ppid) === process.pid && args.join(' ').includes(`${API_DIST}/main.js`)).length;
-}
-
-async function waitFor(condition: () => boolean, ms: number) {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-  return condition();
 }
 
 async function json(url: string, init?: RequestInit) {

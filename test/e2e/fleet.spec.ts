@@ -9,6 +9,7 @@ import {
   type TickLine,
 } from '@lambdaflex/local-cloud';
 import type { StoredStatus, TransitionRecord } from '@lambdaflex/state';
+import { CYCLE_PHASES, phaseSequence, waitFor } from '../support/e2e';
 
 /**
  * A fleet in the local cloud: the pet store (real processes) and three extra services (no process;
@@ -18,25 +19,13 @@ import type { StoredStatus, TransitionRecord } from '@lambdaflex/state';
  * three minutes, a few thousand requests, 127.0.0.1 only.
  */
 
-const PHASES = ['lambda', 'warming', 'dual', 'fargate', 'draining', 'lambda'];
+const PHASES = CYCLE_PHASES;
 const IDLE = ['billing', 'orders'];
 const BUSY = 'search';
 const HEARTBEAT_S = 10; // the local reconciler's heartbeat: 10 ticks of 1 s
 /** The busy service's load: above LOCAL_POLICY's up-threshold (15 rps) for long enough to leave lambda. */
 const BUSY_RPS = 30;
 const BUSY_SECONDS = 40;
-
-const phaseSequence = (ticks: TickLine[]) =>
-  ticks
-    .map((t) => t.phase)
-    .filter((p): p is string => !!p) // a failed or skipped tick has no phase
-    .filter((p, i, all) => p !== all[i - 1]);
-
-async function waitFor(condition: () => boolean, ms: number) {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-  return condition();
-}
 
 const degraded = (s: StoredStatus | undefined) => s?.status.conditions.find((c) => c.type === 'Degraded' && c.status === 'True');
 

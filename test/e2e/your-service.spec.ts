@@ -13,6 +13,7 @@ import {
   type LocalStack,
   type TickLine,
 } from '@lambdaflex/local-cloud';
+import { CYCLE_PHASES, phaseSequence, waitFor } from '../support/e2e';
 
 /**
  * A new user's path, as README.md's "Put your service under LambdaFlex" writes it, followed literally:
@@ -29,7 +30,7 @@ import {
  */
 
 const SECTION = 'Put your service under LambdaFlex';
-const PHASES = ['lambda', 'warming', 'dual', 'fargate', 'draining', 'lambda'];
+const PHASES = CYCLE_PHASES;
 
 interface Step {
   n: number;
@@ -54,18 +55,6 @@ function argsAfter(command: string, prefix: string): string[] | undefined {
   const rest = command.slice(prefix.length).trim().replace(/^--(\s|$)/, '');
   const words = execFileSync('sh', ['-c', `printf '%s\\0' ${rest}`], { encoding: 'utf8' });
   return words.split('\0').filter((w, i, all) => i < all.length - 1);
-}
-
-const phaseSequence = (ticks: TickLine[]) =>
-  ticks
-    .map((t) => t.phase)
-    .filter((p): p is string => !!p) // a failed tick has no phase
-    .filter((p, i, all) => p !== all[i - 1]);
-
-async function waitFor(condition: () => boolean, ms: number) {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-  return condition();
 }
 
 /** Runs a command in a shell, as a user would type it; a failure says what the command printed. */

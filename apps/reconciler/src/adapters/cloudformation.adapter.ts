@@ -112,15 +112,22 @@ export class CloudFormationAdapter implements StackPort {
     throw new Error('CloudFormationAdapter: no tier template configured (templateUrl or templateBody)');
   }
 
-  async create(name: string, parameters: Record<string, string>, token: string): Promise<void> {
-    const { tags } = this.options;
-    const command = new CreateStackCommand({
+  /** What a create and an update of a tier stack both send: the one template, sorted parameters, the token, the service role. */
+  private tierWrite(name: string, parameters: Record<string, string>, token: string) {
+    return {
       StackName: name,
       ...this.template(),
       Parameters: toParameters(parameters),
       ClientRequestToken: token,
-      Capabilities: ['CAPABILITY_IAM'],
+      Capabilities: ['CAPABILITY_IAM' as const],
       ...this.role(),
+    };
+  }
+
+  async create(name: string, parameters: Record<string, string>, token: string): Promise<void> {
+    const { tags } = this.options;
+    const command = new CreateStackCommand({
+      ...this.tierWrite(name, parameters, token),
       ...(tags && Object.keys(tags).length ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
       OnFailure: 'ROLLBACK',
     });
@@ -134,14 +141,7 @@ export class CloudFormationAdapter implements StackPort {
   }
 
   async update(name: string, parameters: Record<string, string>, token: string): Promise<'updating' | 'no-change'> {
-    const command = new UpdateStackCommand({
-      StackName: name,
-      ...this.template(),
-      Parameters: toParameters(parameters),
-      ClientRequestToken: token,
-      Capabilities: ['CAPABILITY_IAM'],
-      ...this.role(),
-    });
+    const command = new UpdateStackCommand(this.tierWrite(name, parameters, token));
     try {
       await this.send(() => this.client.send(command));
       return 'updating';

@@ -89,9 +89,7 @@ export class MemoryStateStore implements StatePort {
   }
 
   async readFleet(): Promise<FleetItem[]> {
-    const services = new Set([...this.policies.keys(), ...this.statuses.keys()]);
-    return Promise.all(
-      [...services].sort().map(async (service) => ({ service, policy: await this.readPolicy(service), status: await this.readStatus(service) })),
-    ).then((items) => items.map((i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== undefined)) as unknown as FleetItem));
+    const services = [...new Set([...this.policies.keys(), ...this.statuses.keys()])].sort();
+    return Promise.all(services.map(async (service) => ({ service, policy: await this.readPolicy(service), status: await this.readStatus(service) })));
   }
 }
