@@ -341,6 +341,25 @@ describe('entrypoint.sh, run for real from the built bundle', () => {
         ['lambda', true],
         ['lambda', false],
       ]);
+      // The build wrote lambda.js's code cache with this Node, so V8 took it.
+      expect(child.lines.find((l) => l.msg === 'handler loaded')).toMatchObject({ handler: 'lambda.handler', codeCache: 'used', loadMs: expect.any(Number) });
+    });
+
+    it('loads the handler without its code cache when told to, and answers the same', async () => {
+      const child = startProcess(entrypoint, [], { ...baseEnv(db), AWS_LAMBDA_RUNTIME_API: runtimeApi, LAMBDAFLEX_CODE_CACHE: 'off' });
+      children.push(child);
+      const health = await runtime.invoke(apiGatewayV2Event({ method: 'GET', path: '/healthz' }));
+      expect(JSON.parse(health.body).statusCode).toBe(200);
+      expect(child.lines.find((l) => l.msg === 'handler loaded')).toMatchObject({ codeCache: 'absent' });
+    });
+
+    it('writes the cause of a 500 to the log (Nest holds no lines for a listen() that Lambda never calls)', async () => {
+      const child = startProcess(entrypoint, [], { ...baseEnv(db), DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_LAMBDA_RUNTIME_API: runtimeApi });
+      children.push(child);
+      const read = await runtime.invoke(apiGatewayV2Event({ method: 'GET', path: '/pets/3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a2b' }));
+      expect(JSON.parse(read.body).statusCode).toBe(500);
+      const error = await child.waitForLine((l) => l.level === 'error');
+      expect(error).toMatchObject({ tier: 'lambda', context: 'HttpErrorFilter', msg: expect.stringContaining('ECONNREFUSED') });
     });
 
     it('posts a handler failure to /error and goes on serving', async () => {

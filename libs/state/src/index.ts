@@ -12,6 +12,7 @@ export { capacityOf, capacityMove, lambdaCapacityRps, type CapacityView, type Ca
 export { tierMachine, tasksFor, stepWeight, askedAlbWeight, thresholdsOf, type TierContext, type ObserveEvent, type TransitionReason } from './core/machine';
 export { MACHINE_VERSION, persist, restore, phaseOf, type PersistedSnapshot, type TierSnapshot } from './core/snapshot';
 export { decide, type Decision } from './core/decide';
+export { isQuiet } from './core/quiet';
 export * from './dynamodb/state-store';
 export * from './dynamodb/state-table';
 export * from './core/stacks';

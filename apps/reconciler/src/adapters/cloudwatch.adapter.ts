@@ -67,10 +67,14 @@ export interface Series {
 /** The series of one read, by id; an id absent did not come back (or was not asked for). */
 export type SeriesById = Partial<Record<SeriesId, Series>>;
 
+/** A window of `seconds` in whole minutes, one at least. */
+function minutes(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
 /** The windows of a read at `now`: `end` is `now - lag` down to the minute, `start` the longest window before. */
 export function metricWindows(policy: Policy, now: number, lagSeconds: number): MetricWindows {
   const end = Math.floor((now - lagSeconds * 1000) / MINUTE_MS) * MINUTE_MS;
-  const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
   const w = {
     upMinutes: minutes(policy.scaleUp.windowSeconds),
     downMinutes: minutes(policy.scaleDown.windowSeconds),

@@ -146,7 +146,8 @@ function knownService(
   return { service, policy, generation: stored.generation, policyIssues, status, base: readBase(service, baseStack), tier };
 }
 
-function metricsTarget(k: Known): MetricsTarget {
+/** What a service's metrics are read from: its API, its function, and its ALB while the tier has one. */
+export function metricsTarget(k: Known): MetricsTarget {
   return {
     apiId: k.base.apiId,
     functionName: k.base.functionName,

@@ -22,8 +22,8 @@ import { formatTrace, parseTrace, TraceError, type Trace } from './trace';
  */
 
 const USAGE = [
-  'usage: simulate --trace FILE [--policy FILE] [--params FILE] [--out DIR] [--store memory|dynalite] [--fail-on-shortfall]',
-  '       simulate --from-cloudwatch --service NAME --days N [--api-id ID] [--load-balancer app/NAME/ID] [--region R] [--endpoint URL] [--policy FILE] [--params FILE] [--out DIR] [--fail-on-shortfall]',
+  'usage: simulate --trace FILE [--policy FILE] [--params FILE] [--out DIR] [--store memory|dynalite] [--fail-on-shortfall] [--no-skip]',
+  '       simulate --from-cloudwatch --service NAME --days N [--api-id ID] [--load-balancer app/NAME/ID] [--region R] [--endpoint URL] [--policy FILE] [--params FILE] [--out DIR] [--fail-on-shortfall] [--no-skip]',
 ].join('\n');
 
 /** The exit code of a run that lost requests under `--fail-on-shortfall` (1 and 2 are bad input and usage). */
@@ -56,6 +56,8 @@ export interface SimulateOptions {
   store: 'memory' | 'dynalite';
   /** Exit 3 when LambdaFlex lost any request (more than {@link LOST_REQUESTS_TOLERATED}). */
   failOnShortfall: boolean;
+  /** Skip the ticks that change nothing (the default); `--no-skip` runs the reconciler every minute, for the same report. */
+  skipAhead: boolean;
 }
 
 /** What the CLI needs from outside: the AWS clients (shadow mode), the clock, the progress bar. */
@@ -87,6 +89,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
         out: { type: 'string' },
         store: { type: 'string', default: 'memory' },
         'fail-on-shortfall': { type: 'boolean', default: false },
+        'no-skip': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -117,6 +120,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
     out: v.out,
     store: v.store,
     failOnShortfall: v['fail-on-shortfall'] ?? false,
+    skipAhead: !(v['no-skip'] ?? false),
   };
 }
 
@@ -211,7 +215,7 @@ export async function runSimulateCli(argv: string[], deps: SimulateDeps = {}): P
       }
     }
 
-    const sim = await simulate({ trace, policy: resolved.policy, params, auto: resolved.auto, store: options.store, onProgress: deps.progress });
+    const sim = await simulate({ trace, policy: resolved.policy, params, auto: resolved.auto, store: options.store, onProgress: deps.progress, skipAhead: options.skipAhead });
     const outDir = at(options.out ?? path.join('tmp', 'simulate', trace.name));
     await mkdir(outDir, { recursive: true });
     await Promise.all([

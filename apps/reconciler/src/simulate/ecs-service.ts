@@ -66,8 +66,14 @@ export class EcsService {
     this.prune(minute);
   }
 
+  /** Forgets the tasks no longer billed (rarely any: the list is rebuilt only then). */
   private prune(minute: number) {
-    this.tasks = this.tasks.filter((t) => t.billedUntil === undefined || t.billedUntil > minute);
+    for (const t of this.tasks) {
+      if (t.billedUntil !== undefined && t.billedUntil <= minute) {
+        this.tasks = this.tasks.filter((task) => task.billedUntil === undefined || task.billedUntil > minute);
+        return;
+      }
+    }
   }
 
   /** Tasks billed in `minute`. */
@@ -99,32 +105,52 @@ export class EcsService {
   autoscale(minute: number) {
     const s = this.s;
     const last = minute - 1 - s.alarmLagMinutes - this.firstMinute;
-    const perTarget = (i: number): number | undefined => {
-      const requests = this.requests[i];
-      if (i < 0 || requests === undefined || requests <= 0) return undefined; // no traffic, no datapoint
-      return requests / Math.max(1, this.healthyHistory[i]);
-    };
-    const window = (n: number) => Array.from({ length: n }, (_, k) => perTarget(last - k));
-    const needed = (requests: number) => Math.ceil(requests / s.targetPerMinute - 1e-9);
-
-    const out = window(s.scaleOutDatapoints);
-    if (out.every((v) => v !== undefined && v > s.targetPerMinute)) {
-      const want = Math.min(s.maxTasks, needed(this.requests[last]));
+    if (this.datapointsAbove(last, s.scaleOutDatapoints, s.targetPerMinute)) {
+      const want = Math.min(s.maxTasks, tasksNeeded(this.requests[last], s.targetPerMinute));
       if (want > this.desired) {
         this.setDesired(want, minute);
         this.lastScaleAt = minute;
       }
       return;
     }
-    const inWindow = window(s.scaleInDatapoints);
-    if (minute - this.lastScaleAt >= s.scaleInCooldownMinutes && inWindow.every((v) => v !== undefined && v < s.scaleInBelow * s.targetPerMinute)) {
+    if (minute - this.lastScaleAt >= s.scaleInCooldownMinutes && this.datapointsBelow(last, s.scaleInDatapoints, s.scaleInBelow * s.targetPerMinute)) {
       let busiest = 0;
       for (let k = 0; k < s.scaleInDatapoints; k++) busiest = Math.max(busiest, this.requests[last - k]);
-      const want = Math.max(s.minTasks, needed(busiest));
+      const want = Math.max(s.minTasks, tasksNeeded(busiest, s.targetPerMinute));
       if (want < this.desired) {
         this.setDesired(want, minute);
         this.lastScaleAt = minute;
       }
     }
   }
+
+  /** Whether the `n` datapoints up to `last` all exist and are above `limit`. */
+  private datapointsAbove(last: number, n: number, limit: number): boolean {
+    for (let k = 0; k < n; k++) {
+      const v = this.perTarget(last - k);
+      if (!(v !== undefined && v > limit)) return false;
+    }
+    return true;
+  }
+
+  /** Whether the `n` datapoints up to `last` all exist and are below `limit`. */
+  private datapointsBelow(last: number, n: number, limit: number): boolean {
+    for (let k = 0; k < n; k++) {
+      const v = this.perTarget(last - k);
+      if (!(v !== undefined && v < limit)) return false;
+    }
+    return true;
+  }
+
+  /** The alarm's datapoint of (relative) minute `i`: requests per healthy target; none without traffic. */
+  private perTarget(i: number): number | undefined {
+    const requests = this.requests[i];
+    if (i < 0 || requests === undefined || requests <= 0) return undefined; // no traffic, no datapoint
+    return requests / Math.max(1, this.healthyHistory[i]);
+  }
+}
+
+/** Tasks that hold `requests` a minute at target tracking's `targetPerMinute`. */
+function tasksNeeded(requests: number, targetPerMinute: number): number {
+  return Math.ceil(requests / targetPerMinute - 1e-9);
 }

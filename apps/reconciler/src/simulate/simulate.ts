@@ -6,7 +6,6 @@ import {
   LINE_ITEMS,
   offlineOptimum,
   optimumDelays,
-  totalOf,
   zeroItems,
   type AutoThresholds,
   type CostModel,
@@ -20,6 +19,7 @@ import { reconcileOnce, type ReconcilerPorts } from '../reconcile';
 import { allFargate, allLambda, type Baseline } from './baselines';
 import { MemoryStateStore } from './memory-store';
 import type { SimParams } from './params';
+import { quietMinute, settledTick, type SettledTick } from './skip-ahead';
 import type { Trace } from './trace';
 import { SimulatedWorld } from './world';
 
@@ -119,6 +119,11 @@ export interface SimulationOptions {
   store?: 'memory' | 'dynalite';
   /** Called every few hundred minutes and at the end. */
   onProgress?: (minute: number, total: number) => void;
+  /**
+   * Skip the ticks that provably change nothing (default true; see skip-ahead.ts): the same report,
+   * many times faster. `false` runs `reconcileOnce` every minute.
+   */
+  skipAhead?: boolean;
 }
 
 export interface Simulation {
@@ -134,8 +139,8 @@ export interface Simulation {
   history: TransitionRecord[];
   /** Ticks that did not reconcile (a failed act, a skipped lease), with the first error. */
   tickProblems: { count: number; first?: string };
-  /** Wall-clock milliseconds of the replay and of the optimum. */
-  timing: { replayMs: number; optimumMs: number };
+  /** Wall-clock milliseconds of the replay and of the optimum, and the minutes the replay ran `reconcileOnce` (the rest were skipped). */
+  timing: { replayMs: number; optimumMs: number; ticks: number };
 }
 
 /** The cost model of a policy's task size and the simulator's workload and delays. */
@@ -172,21 +177,15 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
     const history: TransitionRecord[] = [];
     const tickProblems: Simulation['tickProblems'] = { count: 0 };
     let phase: Phase = 'lambda';
+    const skipAhead = options.skipAhead ?? true;
+    let settled: SettledTick | undefined;
+    let ticks = 0;
+    // One object takes each contender's line items in turn, minute after minute (see takeItems).
+    const items = zeroItems();
+    const costSeries = LINE_ITEMS.map((k) => lf.cost[k]);
 
-    const started = performance.now();
-    for (let m = 0; m < n; m++) {
-      world.advance(m);
-      const result = await reconcileOnce(ports, service, trace.start + m * MINUTE_MS);
-      if (result.outcome !== 'reconciled') {
-        tickProblems.count++;
-        tickProblems.first ??= `minute ${m}: ${result.outcome}${result.error ? `: ${result.error}` : ''}`;
-      }
-      if (result.decision) {
-        phase = result.decision.phase;
-        history.push(...result.decision.transitions);
-        lf.albWeight[m] = result.decision.intent.weights.alb;
-      } else if (m > 0) lf.albWeight[m] = lf.albWeight[m - 1];
-      const items = zeroItems();
+    /** Serves minute `m` in the world and in the baselines, and records it: every minute, its tick skipped or not. */
+    const account = (m: number) => {
       const w = world.serve(m, items);
       lf.phase[m] = phase;
       lf.albShare[m] = w.albShare;
@@ -198,20 +197,55 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
       lf.spilled[m] = w.spilled;
       lf.lost[m] = w.shortfall;
       lf.coldStarts[m] = w.coldStarts;
-      for (const k of LINE_ITEMS) lf.cost[k][m] = items[k];
-      record(runs.lambdaflex, m, items, w.lambdaServed + w.albServed, w.shortfall, w.tierExists);
+      const usd = takeItems(items);
+      for (let i = 0; i < usd.length; i++) costSeries[i][m] = usd[i];
+      collect(runs.lambdaflex, m, usd, w.lambdaServed + w.albServed, w.shortfall, w.tierExists);
       // In `fargate`, a weight asked below 100 hands load to Lambda on purpose: spilling too, as much as the tasks' handing over.
       if (w.spilled > COUNTED_REQUESTS || (phase === 'fargate' && lf.albWeight[m] < 100)) runs.lambdaflex.spillMinutes++;
 
       for (const [id, baseline] of baselines) {
-        const b = zeroItems();
-        const minute = baseline.step(m, b);
-        record(runs[id], m, b, minute.served, minute.lost, id !== 'all-lambda');
+        const minute = baseline.step(m, items);
+        collect(runs[id], m, takeItems(items), minute.served, minute.lost, id !== 'all-lambda');
       }
       if (options.onProgress && (m % PROGRESS_EVERY === 0 || m === n - 1)) options.onProgress(m + 1, n);
+    };
+    /**
+     * Advances the world from minute `m` on and replays the minutes whose tick skip-ahead may skip (a
+     * fixed point: the same phase and intent, nothing done); returns the first whose tick must run, or
+     * `n`. Synchronous, so that a long quiet stretch runs as one tight loop between two awaited ticks.
+     */
+    const skipQuietMinutes = (m: number): number => {
+      for (; m < n; m++) {
+        world.advance(m);
+        const quiet = settled && quietMinute(settled, world, trace.start + m * MINUTE_MS);
+        if (!quiet) return m;
+        settled = quiet;
+        lf.albWeight[m] = lf.albWeight[m - 1];
+        account(m);
+      }
+      return n;
+    };
+
+    const started = performance.now();
+    // Every minute whose tick must run: the real reconcileOnce, then the minute served as any other.
+    for (let m = skipQuietMinutes(0); m < n; m = skipQuietMinutes(m + 1)) {
+      const result = await reconcileOnce(ports, service, trace.start + m * MINUTE_MS);
+      ticks++;
+      settled = skipAhead ? settledTick(result) : undefined;
+      if (result.outcome !== 'reconciled') {
+        tickProblems.count++;
+        tickProblems.first ??= `minute ${m}: ${result.outcome}${result.error ? `: ${result.error}` : ''}`;
+      }
+      if (result.decision) {
+        phase = result.decision.phase;
+        history.push(...result.decision.transitions);
+        lf.albWeight[m] = result.decision.intent.weights.alb;
+      } else if (m > 0) lf.albWeight[m] = lf.albWeight[m - 1];
+      account(m);
     }
     runs.lambdaflex.transitions = world.stacksCreated + world.stacksDeleted;
     const replayMs = performance.now() - started;
+    for (const id of RUNNABLE) runs[id].items = lineItems(runs[id].sums);
 
     const t0 = performance.now();
     const delays = optimumDelays(model);
@@ -227,7 +261,7 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
 
     const offered = trace.requests.reduce((a, b) => a + b, 0);
     const contenders = Object.fromEntries(CONTENDERS.map((id) => [id, finish(runs[id], offered)])) as Record<ContenderId, Contender>;
-    return { trace, policy, params, auto: options.auto, model, contenders, lambdaflex: lf, optimum, history, tickProblems, timing: { replayMs, optimumMs } };
+    return { trace, policy, params, auto: options.auto, model, contenders, lambdaflex: lf, optimum, history, tickProblems, timing: { replayMs, optimumMs, ticks } };
   } finally {
     await stop();
   }
@@ -236,6 +270,8 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
 interface Run extends Contender {
   /** Running total, for the cumulative series. */
   running: number;
+  /** The running `items` of a replayed contender, in LINE_ITEMS order. */
+  sums: Float64Array;
 }
 
 function fromOptimum(run: Run, o: Optimum, requests: Float64Array) {
@@ -255,6 +291,7 @@ function newRun(id: ContenderId, label: string, n: number): Run {
     label,
     total: 0,
     running: 0,
+    sums: new Float64Array(LINE_ITEMS.length),
     items: zeroItems(),
     servedRequests: 0,
     lostRequests: 0,
@@ -267,10 +304,31 @@ function newRun(id: ContenderId, label: string, n: number): Run {
   };
 }
 
-function record(run: Run, minute: number, items: LineItems, served: number, lost: number, tier: boolean) {
+const NO_ITEMS = zeroItems();
+
+/**
+ * A minute's line items, in LINE_ITEMS order, and `items` zeroed for the next: made by zeroItems(), its
+ * keys are the LINE_ITEMS in order, and the charges only add to them.
+ */
+function takeItems(items: LineItems): number[] {
+  const usd = Object.values(items);
+  Object.assign(items, NO_ITEMS);
+  return usd;
+}
+
+function lineItems(sums: Float64Array): LineItems {
+  return Object.fromEntries(LINE_ITEMS.map((k, i) => [k, sums[i]])) as LineItems;
+}
+
+/** Adds a contender's minute (its line items in LINE_ITEMS order) into its run. */
+function collect(run: Run, minute: number, usd: number[], served: number, lost: number, tier: boolean) {
   run.servedRequests += served;
-  for (const k of LINE_ITEMS) run.items[k] += items[k];
-  run.running += totalOf(items);
+  let total = 0; // totalOf(items), summed in the same order
+  for (let i = 0; i < usd.length; i++) {
+    run.sums[i] += usd[i];
+    total += usd[i];
+  }
+  run.running += total;
   run.cumulative[minute] = run.running;
   run.lostRequests += lost;
   if (lost > COUNTED_REQUESTS) run.lostMinutes++;
@@ -278,7 +336,7 @@ function record(run: Run, minute: number, items: LineItems, served: number, lost
 }
 
 function finish(run: Run, offered: number): Contender {
-  const { running, ...contender } = run;
+  const { running, sums: _sums, ...contender } = run;
   return { ...contender, total: running, lostShare: offered > 0 ? run.lostRequests / offered : 0 };
 }
 

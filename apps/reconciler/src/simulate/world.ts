@@ -183,7 +183,7 @@ export class SimulatedWorld {
     }
   }
 
-  // ---- What the tests set and inspect (the simulator uses none of it) ----
+  // ---- What the tests set and inspect, and skip-ahead reads (the replay's ticks use none of it) ----
 
   /** Minutes the world can run: the length of its load. */
   get minutes(): number {
@@ -210,6 +210,21 @@ export class SimulatedWorld {
   /** The tier stack's CloudFormation status, undefined when it does not exist. */
   tierStatus(): string | undefined {
     return this.tier?.status;
+  }
+
+  /** The tier stack as DescribeStacks shows it (a copy), undefined when it does not exist. */
+  describeTier(): StackDescription | undefined {
+    const s = this.tier;
+    if (!s) return undefined;
+    return {
+      name: tierStackName(this.service),
+      status: s.status,
+      state: STATE[s.status],
+      parameters: { ...s.parameters },
+      outputs: { ...s.outputs },
+      createdAt: s.createdAt,
+      lastUpdatedAt: s.lastUpdatedAt,
+    };
   }
 
   /** The tier stack as the machine sees it. */
@@ -351,18 +366,7 @@ export class SimulatedWorld {
       if (name === baseStackName(this.service)) {
         return { name, status: 'CREATE_COMPLETE', state: 'ready', parameters: {}, outputs: this.baseStackOutputs(), createdAt: '2020-01-01T00:00:00.000Z' };
       }
-      const s = name === tierStackName(this.service) ? this.tier : undefined;
-      if (!s) return undefined;
-      const d: StackDescription = {
-        name,
-        status: s.status,
-        state: STATE[s.status],
-        parameters: { ...s.parameters },
-        outputs: { ...s.outputs },
-        createdAt: s.createdAt,
-        lastUpdatedAt: s.lastUpdatedAt,
-      };
-      return d;
+      return name === tierStackName(this.service) ? this.describeTier() : undefined;
     },
     // One service's world: a fleet read is its single reads, each logged as the adapter's would be.
     describeMany: async (names) => {
@@ -460,70 +464,7 @@ export class SimulatedWorld {
   readonly metrics: MetricsPort = {
     read: async (target: MetricsTarget, policy: Policy, now: number): Promise<ServiceMetrics> => {
       this.log('cloudwatch:GetMetricData', { ApiId: target.apiId, LoadBalancer: target.loadBalancer });
-      const w = metricWindows(policy, now, this.params.delays.metricLagSeconds);
-      const end = this.minuteOf(w.end); // exclusive
-      const hasAlb = Boolean(target.loadBalancer);
-      const at = (series: Float64Array, i: number) => (i >= 0 && i < series.length ? series[i] : 0);
-      const total = (i: number) => at(this.apiCount, i) + (hasAlb ? at(this.albCount, i) : 0);
-      let upLow = Infinity;
-      let throttles = 0;
-      for (let i = end - w.upMinutes; i < end; i++) {
-        upLow = Math.min(upLow, total(i));
-        throttles += at(this.throttles, i);
-      }
-      let downHigh = 0;
-      for (let i = end - w.downMinutes; i < end; i++) downHigh = Math.max(downHigh, total(i));
-      let albRequests = 0;
-      let apiRequests = 0;
-      let alb5xx = 0;
-      for (let i = end - w.stepMinutes; i < end; i++) {
-        albRequests += hasAlb ? at(this.albCount, i) : 0;
-        alb5xx += hasAlb ? at(this.alb5xx, i) : 0;
-        apiRequests += at(this.apiCount, i);
-      }
-      let albHigh = 0;
-      for (let i = end - w.drainMinutes; i < end; i++) albHigh = Math.max(albHigh, hasAlb ? at(this.albCount, i) : 0);
-      // The capacity window: the demand, and what says the tier is full.
-      const recent = { demand: 0, alb: 0, spilled: 0, overload: 0, perTarget: 0, concurrency: 0, invocations: 0 };
-      for (let i = end - w.capacityMinutes; i < end; i++) {
-        recent.demand = Math.max(recent.demand, total(i));
-        recent.alb = Math.max(recent.alb, hasAlb ? at(this.albCount, i) : 0);
-        recent.spilled = Math.max(recent.spilled, Math.max(0, at(this.invocations, i) - at(this.apiCount, i)));
-        recent.overload = Math.max(recent.overload, hasAlb ? at(this.elb5xx, i) : 0);
-        const hosts = at(this.healthyHosts, i);
-        if (hasAlb && hosts > 0) recent.perTarget = Math.max(recent.perTarget, at(this.albCount, i) / hosts);
-        recent.concurrency = Math.max(recent.concurrency, at(this.concurrency, i));
-        recent.invocations = Math.max(recent.invocations, at(this.invocations, i));
-      }
-      let healthy: number | undefined;
-      if (hasAlb) {
-        for (let i = end - 1; i >= this.minuteOf(w.start) && i >= 0; i--) {
-          if (!Number.isNaN(this.healthyHosts[i])) {
-            healthy = this.healthyHosts[i];
-            break;
-          }
-        }
-      }
-      return {
-        totalRpsUpWindow: upLow / 60,
-        totalRpsDownWindow: downHigh / 60,
-        lambdaThrottles: throttles,
-        albRpsMax: albHigh / 60,
-        albRequests,
-        alb5xx,
-        // TargetResponseTime is published only for minutes with requests.
-        albP95Ms: hasAlb && albRequests > 0 ? this.params.workload.durationMs : undefined,
-        albShare: albRequests + apiRequests === 0 ? undefined : albRequests / (albRequests + apiRequests),
-        healthyTargets: healthy,
-        stepWindowStart: w.end - w.stepMinutes * MINUTE_MS,
-        demandRps: recent.demand / 60,
-        albRpsRecent: recent.alb / 60,
-        spilledRps: recent.spilled / 60,
-        albOverloadRps: recent.overload / 60,
-        rpsPerTarget: hasAlb ? recent.perTarget / 60 : undefined,
-        lambdaConcurrency: recent.concurrency,
-        lambdaRps: recent.invocations / 60,
-      };
+      return this.metricsAt(target, policy, now);
     },
     readMany: async (requests, now) => {
       const found = new Map<string, ServiceMetrics>();
@@ -531,6 +472,77 @@ export class SimulatedWorld {
       return found;
     },
   };
+
+  /** What a metrics read at `now` returns, without the call: the port's answer, and what skip-ahead looks at every minute. */
+  metricsAt(target: MetricsTarget, policy: Policy, now: number): ServiceMetrics {
+    const w = metricWindows(policy, now, this.params.delays.metricLagSeconds);
+    const end = this.minuteOf(w.end); // exclusive
+    const hasAlb = Boolean(target.loadBalancer);
+    let upLow = Infinity;
+    let throttles = 0;
+    for (let i = end - w.upMinutes; i < end; i++) {
+      upLow = Math.min(upLow, this.totalAt(i, hasAlb));
+      throttles += at(this.throttles, i);
+    }
+    let downHigh = 0;
+    for (let i = end - w.downMinutes; i < end; i++) downHigh = Math.max(downHigh, this.totalAt(i, hasAlb));
+    let albRequests = 0;
+    let apiRequests = 0;
+    let alb5xx = 0;
+    for (let i = end - w.stepMinutes; i < end; i++) {
+      albRequests += hasAlb ? at(this.albCount, i) : 0;
+      alb5xx += hasAlb ? at(this.alb5xx, i) : 0;
+      apiRequests += at(this.apiCount, i);
+    }
+    let albHigh = 0;
+    for (let i = end - w.drainMinutes; i < end; i++) albHigh = Math.max(albHigh, hasAlb ? at(this.albCount, i) : 0);
+    // The capacity window: the demand, and what says the tier is full.
+    const recent = { demand: 0, alb: 0, spilled: 0, overload: 0, perTarget: 0, concurrency: 0, invocations: 0 };
+    for (let i = end - w.capacityMinutes; i < end; i++) {
+      recent.demand = Math.max(recent.demand, this.totalAt(i, hasAlb));
+      recent.alb = Math.max(recent.alb, hasAlb ? at(this.albCount, i) : 0);
+      recent.spilled = Math.max(recent.spilled, Math.max(0, at(this.invocations, i) - at(this.apiCount, i)));
+      recent.overload = Math.max(recent.overload, hasAlb ? at(this.elb5xx, i) : 0);
+      const hosts = at(this.healthyHosts, i);
+      if (hasAlb && hosts > 0) recent.perTarget = Math.max(recent.perTarget, at(this.albCount, i) / hosts);
+      recent.concurrency = Math.max(recent.concurrency, at(this.concurrency, i));
+      recent.invocations = Math.max(recent.invocations, at(this.invocations, i));
+    }
+    let healthy: number | undefined;
+    if (hasAlb) {
+      for (let i = end - 1; i >= this.minuteOf(w.start) && i >= 0; i--) {
+        if (!Number.isNaN(this.healthyHosts[i])) {
+          healthy = this.healthyHosts[i];
+          break;
+        }
+      }
+    }
+    return {
+      totalRpsUpWindow: upLow / 60,
+      totalRpsDownWindow: downHigh / 60,
+      lambdaThrottles: throttles,
+      albRpsMax: albHigh / 60,
+      albRequests,
+      alb5xx,
+      // TargetResponseTime is published only for minutes with requests.
+      albP95Ms: hasAlb && albRequests > 0 ? this.params.workload.durationMs : undefined,
+      albShare: albRequests + apiRequests === 0 ? undefined : albRequests / (albRequests + apiRequests),
+      healthyTargets: healthy,
+      stepWindowStart: w.end - w.stepMinutes * MINUTE_MS,
+      demandRps: recent.demand / 60,
+      albRpsRecent: recent.alb / 60,
+      spilledRps: recent.spilled / 60,
+      albOverloadRps: recent.overload / 60,
+      rpsPerTarget: hasAlb ? recent.perTarget / 60 : undefined,
+      lambdaConcurrency: recent.concurrency,
+      lambdaRps: recent.invocations / 60,
+    };
+  }
+
+  /** Requests of both tiers in minute `i`, as CloudWatch counts them (the ALB's only while it has one). */
+  private totalAt(i: number, hasAlb: boolean): number {
+    return at(this.apiCount, i) + (hasAlb ? at(this.albCount, i) : 0);
+  }
 
   // ---- Probes through the ALB ----
   readonly probe: ProbePort = {
@@ -540,6 +552,11 @@ export class SimulatedWorld {
       return ok ? { ok: count, failed: 0 } : { ok: 0, failed: count };
     },
   };
+}
+
+/** A series' value in minute `i`: 0 outside it (CloudWatch has no datapoint). */
+function at(series: Float64Array, i: number): number {
+  return i >= 0 && i < series.length ? series[i] : 0;
 }
 
 /** Lambda's limits from the simulator's parameters. */

@@ -68,6 +68,8 @@ export async function createLambdaFlexApp(module: AppModuleRef, options: CreateA
     throw new Error('the app module does not import LambdaFlexModule.forRoot(…)');
   }
   app.useLogger(new PinoNestLogger(logger));
+  // Nest holds its lines until listen(), which the Lambda entry never calls: its errors would never be written.
+  app.flushLogs();
   app.disable('x-powered-by');
   // On Fargate the ALB is the one proxy in front: the client address is the last X-Forwarded-For entry,
   // which the ALB appends (earlier entries are the client's word). The admin rate limits count per client.

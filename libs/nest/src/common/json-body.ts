@@ -40,6 +40,8 @@ export function jsonBody(): RequestHandler {
   return (req, res, next) => {
     // serverless-express presets req.body with the event's bytes; only what the reader returns counts.
     req.body = undefined;
+    // No length and no chunks: there are no bytes to read (most GETs), so the reader is skipped.
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
     read(req, res, (err?: unknown) => {
       if (err) return next(readError(err));
       const bytes: unknown = req.body;

@@ -45,12 +45,27 @@ export function securityHeaders(tier: Tier): RequestHandler {
     strictTransportSecurity: tier === 'local' ? false : { maxAge: 31_536_000, includeSubDomains: true },
     xFrameOptions: { action: 'deny' as const },
   };
-  const api = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: API_CSP } });
-  const docs = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } });
+  const api = headersSetBy(helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: API_CSP } }));
+  const docs = headersSetBy(helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } }));
   return (req, res, next) => {
     if (isUnder(req.path, '/admin') || isUnder(req.path, '/stack-status')) res.setHeader('Cache-Control', 'no-store');
-    (isUnder(req.path, DOCS_PATH) ? docs : api)(req, res, next);
+    for (const [name, value] of isUnder(req.path, DOCS_PATH) ? docs : api) res.setHeader(name, value);
+    next();
   };
+}
+
+/**
+ * The headers a helmet middleware sets, taken once by running it on a recording response: with these
+ * options (no CSP nonces, no functions as values) they are the same for every request, and setting them
+ * from a list spares each request helmet's chain of a dozen middlewares.
+ */
+function headersSetBy(middleware: ReturnType<typeof helmet>): [string, string][] {
+  const headers: [string, string][] = [];
+  const recorder = { setHeader: (name: string, value: unknown) => headers.push([name, String(value)]), removeHeader: () => undefined };
+  let done = false;
+  middleware({} as never, recorder as never, () => (done = true));
+  if (!done) throw new Error('helmet did not finish synchronously: its headers cannot be taken once');
+  return headers;
 }
 
 // What the swagger-ui page loads (see @nestjs/swagger's HTML), and the documents. swagger-ui-dist holds

@@ -14,6 +14,14 @@ describe('loadLambdaFlexConfig', () => {
     expect(loadConfig({ LAMBDAFLEX_TIER: 'fargate' }, 'server').tier).toBe('fargate');
   });
 
+  it('writes log lines synchronously on Lambda, whose process is frozen between invocations, and buffered on a server', () => {
+    expect(loadConfig({}, 'lambda').logWrites).toBe('sync');
+    expect(loadConfig({}, 'server').logWrites).toBe('async');
+    expect(loadConfig({ LOG_WRITES: 'sync' }, 'server').logWrites).toBe('sync');
+    expect(loadConfig({ LOG_WRITES: '' }, 'server').logWrites).toBe('async');
+    expect(() => loadConfig({ LOG_WRITES: 'later' }, 'server')).toThrow(/^invalid configuration: LOG_WRITES: /);
+  });
+
   it('names every bad variable at once, on one line', () => {
     const read = () => loadConfig({ LAMBDAFLEX_TIER: 'ec2', DYNAMODB_ENDPOINT: 'not a url', STATE_TABLE: 'x' }, 'server');
     expect(read).toThrow(ConfigError);

@@ -12,6 +12,8 @@ export type AdminScope = (typeof ADMIN_SCOPES)[number];
 /** Log levels of the one logger (pino's). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_WRITES = ['sync', 'async'] as const;
+export type LogWrites = (typeof LOG_WRITES)[number];
 
 /** One admin API key as configured: its scope and the SHA-256 of the key (lower-case hex), never the key. */
 export interface AdminKeyHash {
@@ -35,6 +37,12 @@ export interface LambdaFlexConfig {
   dynamodbEndpoint?: string;
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
+  /**
+   * `LOG_WRITES`: `sync` writes each line before the request goes on; `async` buffers lines while a
+   * write is under way (one write for many lines under load). Default `sync` on Lambda, whose process is
+   * frozen between invocations with whatever is buffered, `async` on a server (flushed on exit).
+   */
+  logWrites: LogWrites;
   /** `STATE_TABLE`: the LambdaFlex state table (policy, status, history), shared with the reconciler. */
   stateTable: string;
   /** `SERVICE_NAME`: the service the admin routes read and change, its partition of the state table. */
@@ -142,6 +150,7 @@ export const CONFIG_FIELDS: Record<string, Field> = {
   region: { env: 'AWS_REGION', schema: z.string().min(1).default('us-east-1') },
   dynamodbEndpoint: { env: 'DYNAMODB_ENDPOINT', schema: z.url().optional() },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(LOG_LEVELS).default('info') },
+  logWrites: { env: 'LOG_WRITES', schema: emptyIsAbsent(z.enum(LOG_WRITES).optional()) },
   stateTable: { env: 'STATE_TABLE', schema: z.string().min(3).max(255).default('lambdaflex-state') },
   // One API is one service: its admin routes read and change this service's policy and status only.
   serviceName: { env: 'SERVICE_NAME', schema: PolicySchema.shape.service.default('lambdaflex') },
@@ -193,6 +202,7 @@ export function lambdaFlexConfigOf(v: Record<string, unknown>, env: NodeJS.Proce
     region: v.region as string,
     dynamodbEndpoint: v.dynamodbEndpoint as string | undefined,
     logLevel: v.logLevel as LogLevel,
+    logWrites: (v.logWrites as LogWrites | undefined) ?? (tier === 'lambda' ? 'sync' : 'async'),
     stateTable: v.stateTable as string,
     serviceName: v.serviceName as string,
     admin: {

@@ -1,8 +1,8 @@
-import { transition } from 'xstate';
+import { createActor, type ActorScope, type ExecutableActionObject } from 'xstate';
 import { conditionsFor } from './conditions';
 import { intentFor, type Intent } from './intent';
-import { tierCannotServe, tierMachine, type TransitionReason } from './machine';
-import type { Observation } from './observation';
+import { tierCannotServe, tierMachine, type ObserveEvent, type TransitionReason } from './machine';
+import type { MetricsObservation, Observation } from './observation';
 import { effectiveMode } from './policy';
 import { persist, phaseOf, restore, type PersistedSnapshot, type TierSnapshot } from './snapshot';
 import type { Condition, Phase, TransitionRecord } from './status';
@@ -22,7 +22,8 @@ export interface Decision {
 // Each step changes the state or its context; the longest chain one world can cause is short.
 const MAX_STEPS_PER_TICK = 8;
 
-const MESSAGES: Record<TransitionReason, string> = {
+/** The history ledger's sentence for each reason. */
+export const MESSAGES: Record<TransitionReason, string> = {
   PinnedFargate: 'pinned to fargate',
   PinnedLambda: 'pinned to lambda',
   LoadAboveThreshold: 'total load held above scaleUp.thresholdRps for the up-window',
@@ -67,13 +68,13 @@ export function decide(previous: PersistedSnapshot | undefined, seen: Observatio
   // Level-triggered: the observation is given again until the machine settles, so that a state
   // reached this tick also acts on it (deciding twice on the same world then changes nothing).
   for (let step = 0; !paused && step < MAX_STEPS_PER_TICK; step++) {
-    const [after, actions] = transition(tierMachine, next, { type: 'observe', observation, now });
+    const [after, actions] = observe(next, { type: 'observe', observation, now });
     for (const action of actions) {
       if (action.type !== 'record') continue;
       const reason = (action.params as { reason: TransitionReason }).reason;
       transitions.push({ at: new Date(now).toISOString(), from: phaseOf(next), to: phaseOf(after), reason, message: MESSAGES[reason] });
     }
-    const settled = JSON.stringify([after.value, after.context]) === JSON.stringify([next.value, next.context]);
+    const settled = sameJson(after.value, next.value) && sameJson(after.context, next.context);
     next = after;
     if (settled) break;
   }
@@ -92,10 +93,50 @@ export function decide(previous: PersistedSnapshot | undefined, seen: Observatio
   };
 }
 
+/**
+ * XState's pure `transition()`, minus its cost: `transition(machine, snapshot, event)` builds and
+ * starts a throwaway actor on every call only to lend the machine its scope, several times the work of
+ * the transition itself. Here one inert actor lends it for every call. The machine spawns, delays and
+ * emits nothing, so the scope is only read; actions are collected for the caller, never executed.
+ */
+const lender = createActor(tierMachine, { input: { now: 0 } });
+const ignore = () => {};
+const inertScope: Omit<ActorScope<TierSnapshot, ObserveEvent>, 'actionExecutor'> = {
+  self: lender,
+  id: lender.id,
+  sessionId: lender.sessionId,
+  system: lender.system,
+  logger: ignore,
+  defer: ignore,
+  emit: ignore,
+  stopChild: ignore,
+};
+
+function observe(snapshot: TierSnapshot, event: ObserveEvent): [TierSnapshot, ExecutableActionObject[]] {
+  const actions: ExecutableActionObject[] = [];
+  // A bound push, not an arrow: where names are kept (tsx, tools/bundle.mjs), each closure made per
+  // call is renamed, which costs more than the push.
+  const next = tierMachine.transition(snapshot, event, { ...inertScope, actionExecutor: actions.push.bind(actions) });
+  return [next, actions];
+}
+
+/**
+ * Whether two values read the same as JSON, as they are stored. The same object does without
+ * serialising: the machine hands back its snapshot, context and all, when nothing was enabled.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** A figure that is NaN or infinite is no figure: it becomes a gap, which the machine waits out. */
 function withoutNonFinite(o: Observation): Observation {
-  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
-  const metrics = Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, finite(v)]));
+  // Key by key: a round trip through entries allocates an array per figure, every tick.
+  const metrics: MetricsObservation = {};
+  for (const key of Object.keys(o.metrics) as (keyof MetricsObservation)[]) metrics[key] = finite(o.metrics[key]);
   const auto = o.autoThresholds && finite(o.autoThresholds.upRps) !== undefined && finite(o.autoThresholds.downRps) !== undefined ? o.autoThresholds : undefined;
   return { ...o, metrics, stack: { ...o.stack, healthyTargets: finite(o.stack.healthyTargets) }, autoThresholds: auto };
+}
+
+function finite(v: number | undefined): number | undefined {
+  return v !== undefined && Number.isFinite(v) ? v : undefined;
 }

@@ -1,6 +1,7 @@
 import { capacityOf } from './capacity';
 import { askedAlbWeight, tasksFor, trafficIsThin, type TierContext } from './machine';
 import type { Observation } from './observation';
+import type { Policy } from './policy';
 import type { Phase } from './status';
 
 /**
@@ -38,15 +39,14 @@ export function intentFor(
   o: Observation,
 ): Intent {
   const p = o.policy;
-  const within = (n: number) => Math.max(p.fargate.minTasks, Math.min(p.fargate.maxTasks, n));
-  const sized = within(state.context.desiredTasks || (o.stack.desiredTasks ?? 0));
+  const sized = tasksWithin(p, state.context.desiredTasks || (o.stack.desiredTasks ?? 0));
   // Serving, the count follows the demand from what the stack asks now.
   const serving = state.phase === 'dual' || state.phase === 'fargate';
   const tier: StackIntent = {
     present: true,
     // Both tiers serve the same build: the tier follows the base stack's image.
     image: o.image,
-    desiredTasks: serving ? tasksForDemand(o, within(o.stack.desiredTasks ?? sized)) : sized,
+    desiredTasks: serving ? tasksForDemand(o, tasksWithin(p, o.stack.desiredTasks ?? sized)) : sized,
     minTasks: p.fargate.minTasks,
     maxTasks: p.fargate.maxTasks,
     cpu: p.fargate.cpu,
@@ -54,11 +54,6 @@ export function intentFor(
     targetRpsPerTask: p.fargate.targetRpsPerTask,
   };
   const none: StackIntent = { present: false };
-  // While target health is unknown (a metric gap), the ALB's weight may stay but never grow.
-  const albWeight = (wanted: number) =>
-    o.stack.healthyTargets === undefined ? Math.min(wanted, o.dns.albRecordExists ? o.dns.albWeight : 0) : wanted;
-  const weights = (alb: number) => ({ api: 100 - alb, alb });
-  const look = (seconds: number) => ({ probe: false, lookAgainAfterSeconds: seconds });
 
   switch (state.phase) {
     case 'lambda':
@@ -66,11 +61,11 @@ export function intentFor(
     case 'warming':
       return { stack: tier, weights: weights(0), albRecord: false, ...look(30) };
     case 'dual': {
-      const alb = albWeight(askedAlbWeight(p, state.context, 'dual'));
+      const alb = albWeightFor(o, askedAlbWeight(p, state.context, 'dual'));
       return { stack: tier, weights: weights(alb), albRecord: true, probe: trafficIsThin(o), lookAgainAfterSeconds: 30 };
     }
     case 'fargate':
-      return { stack: tier, weights: weights(albWeight(askedAlbWeight(p, state.context, 'fargate'))), albRecord: true, ...look(60) };
+      return { stack: tier, weights: weights(albWeightFor(o, askedAlbWeight(p, state.context, 'fargate'))), albRecord: true, ...look(60) };
     case 'draining': {
       // Never create what is being drained: the stack and record stay only if they exist.
       const stack = state.drainStep === 'deletingStack' || o.stack.status === 'absent' ? none : tier;
@@ -78,6 +73,27 @@ export function intentFor(
       return { stack, weights: weights(0), albRecord, ...look(60) };
     }
   }
+}
+
+// The helpers below are functions of the module, not closures made on each call: the bundles keep
+// names (tsx, tools/bundle.mjs), and naming a closure a tick creates costs more than what it computes.
+
+/** A task count within the policy's least and most. */
+function tasksWithin(p: Policy, tasks: number): number {
+  return Math.max(p.fargate.minTasks, Math.min(p.fargate.maxTasks, tasks));
+}
+
+/** While target health is unknown (a metric gap), the ALB's weight may stay but never grow. */
+function albWeightFor(o: Observation, wanted: number): number {
+  return o.stack.healthyTargets === undefined ? Math.min(wanted, o.dns.albRecordExists ? o.dns.albWeight : 0) : wanted;
+}
+
+function weights(alb: number): Intent['weights'] {
+  return { api: 100 - alb, alb };
+}
+
+function look(seconds: number): Pick<Intent, 'probe' | 'lookAgainAfterSeconds'> {
+  return { probe: false, lookAgainAfterSeconds: seconds };
 }
 
 /**
