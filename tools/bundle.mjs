@@ -38,7 +38,7 @@ const ZOD_LOCALES = { feature: "zod's locales other than English (z.locales)", i
 /**
  * What a bundled dependency loads at start for a feature no LambdaFlex service uses, left out of the
  * bundle: each is a stub that throws, naming itself, if that feature is ever used. Every one would be
- * parsed and run at every cold start (1.3 MB of the API's 3.7 MB). Keys are import paths as written,
+ * parsed and run at every cold start (1.2 MB of the API's 3.7 MB). Keys are import paths as written,
  * and, where `importer` is given, only from a file whose path matches it.
  * @type {Record<string, { feature: string, importer?: RegExp }>}
  */
