@@ -48,11 +48,11 @@ function loadHandler(dir: string, spec: string, useCache: boolean) {
   const loaded = requireWithCodeCache(file, { useCache });
   const handler = loaded.exports[spec.slice(dot + 1)];
   if (typeof handler !== 'function') throw new Error(`handler "${spec}" is not a function`);
-  return { handler: handler as AsyncHandler, loaded, file };
+  return { handler: handler as AsyncHandler, loaded };
 }
 
 async function primeCodeCache(dir: string, spec: string, paths: string[]) {
-  const { handler, loaded, file } = loadHandler(dir, spec, false);
+  const { handler, loaded } = loadHandler(dir, spec, false);
   for (const rawPath of paths.length ? paths : ['/healthz']) {
     const event = {
       version: '2.0',
@@ -66,7 +66,7 @@ async function primeCodeCache(dir: string, spec: string, paths: string[]) {
     const context = { awsRequestId: 'code-cache', functionName: 'code-cache', getRemainingTimeInMillis: () => 30_000 } as never;
     await handler(event, context);
   }
-  const bytes = writeCodeCache(loaded, file);
-  process.stdout.write(JSON.stringify({ level: 'info', msg: 'code cache written', file: `${file}.js`, bytes }) + '\n');
+  const bytes = writeCodeCache(loaded);
+  process.stdout.write(JSON.stringify({ level: 'info', msg: 'code cache written', file: loaded.file, bytes }) + '\n');
   process.exit(0);
 }

@@ -22,6 +22,8 @@ export type CodeCacheUse = 'used' | 'rejected' | 'absent';
 
 /** A CommonJS file loaded with its cache, and the compiled script (to take a cache of). */
 export interface LoadedModule {
+  /** The file's resolved path. */
+  file: string;
   exports: Record<string, unknown>;
   cache: CodeCacheUse;
   script: vm.Script;
@@ -49,12 +51,12 @@ export function requireWithCodeCache(file: string, options: { useCache?: boolean
   (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, moduleRequire, mod, resolved, path.dirname(resolved));
   mod.loaded = true;
   const cache: CodeCacheUse = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
-  return { exports: mod.exports as Record<string, unknown>, cache, script };
+  return { file: resolved, exports: mod.exports as Record<string, unknown>, cache, script };
 }
 
 /** Writes the cache of a loaded file, with every function compiled so far; returns its size in bytes. */
-export function writeCodeCache(loaded: LoadedModule, file: string): number {
+export function writeCodeCache(loaded: LoadedModule): number {
   const data = loaded.script.createCachedData();
-  writeFileSync(codeCacheFile(require.resolve(file)), data);
+  writeFileSync(codeCacheFile(loaded.file), data);
   return data.length;
 }
